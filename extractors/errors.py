@@ -1,0 +1,127 @@
+"""Errors raised by extractors/, as a tree with two roots.
+
+    ExtractorError
+    ├── TransientError            worth retrying later: the next poll may succeed
+    │   ├── FetchTimeout          connect/read timeout or the overall deadline passed
+    │   ├── ConnectionFailed      refused, reset, DNS failure, truncated body
+    │   └── ServerBusy            429 or 5xx (carries Retry-After when the server sent one)
+    └── PermanentError            retrying will not help until someone changes something
+        ├── ConfigError           sources.toml is malformed (names the line)
+        ├── BlockedURL            scheme not http(s), or the address is private/loopback/reserved
+        ├── TooManyRedirects      more than the allowed redirect hops, or a loop
+        ├── TooLarge              declared or decoded body above the size cap
+        ├── HTTPStatusError       4xx other than 429
+        ├── UnsupportedContent    the response is not HTML where a page was expected (PDF, image …)
+        ├── NotAFeed              the bytes at a feed URL are not RSS/Atom (HTML, JSON, empty …)
+        ├── HostileFeed           the feed declares entities that would expand without bound
+        └── NoArticle             a page had no extractable article text
+
+Every error has a ``kind`` (a short snake_case word stored in ``failures.kind``) and a message that
+says what failed and what a person can do about it.
+"""
+
+from __future__ import annotations
+
+
+class ExtractorError(Exception):
+    """Base of every error raised by extractors/."""
+
+    kind = "error"
+    transient = False
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        # Every HTTP request made before the failure (filled in by the fetcher), so none goes unrecorded.
+        self.hops: tuple[object, ...] = ()
+
+
+class TransientError(ExtractorError):
+    """A failure that may go away by itself; the caller may retry."""
+
+    transient = True
+
+
+class FetchTimeout(TransientError):
+    """Raised when a connect/read timeout or the overall per-request deadline passes."""
+
+    kind = "timeout"
+
+
+class ConnectionFailed(TransientError):
+    """Raised when the host cannot be reached or the connection breaks mid-way."""
+
+    kind = "connection_failed"
+
+
+class ServerBusy(TransientError):
+    """Raised on 429 and 5xx; ``retry_after`` is in seconds when the server said when to come back."""
+
+    kind = "server_busy"
+
+    def __init__(self, message: str, *, url: str | None = None, status: int, retry_after: float | None) -> None:
+        super().__init__(message, url=url)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class PermanentError(ExtractorError):
+    """A failure that will repeat until the input or the configuration changes."""
+
+
+class ConfigError(PermanentError):
+    """Raised when sources.toml cannot be used; the message names the file and line."""
+
+    kind = "bad_config"
+
+
+class BlockedURL(PermanentError):
+    """Raised for a URL that must never be fetched (scheme, or an address that is not public)."""
+
+    kind = "blocked_url"
+
+
+class TooManyRedirects(PermanentError):
+    """Raised when a request is redirected more often than allowed."""
+
+    kind = "too_many_redirects"
+
+
+class TooLarge(PermanentError):
+    """Raised when a body is larger than the configured cap (declared or after decoding)."""
+
+    kind = "too_large"
+
+
+class HTTPStatusError(PermanentError):
+    """Raised for a 4xx answer other than 429."""
+
+    kind = "http_status"
+
+    def __init__(self, message: str, *, url: str | None = None, status: int) -> None:
+        super().__init__(message, url=url)
+        self.status = status
+
+
+class UnsupportedContent(PermanentError):
+    """Raised when a page URL answers with something that is not HTML."""
+
+    kind = "unsupported_content_type"
+
+
+class NotAFeed(PermanentError):
+    """Raised when the bytes at a feed URL are not a feed."""
+
+    kind = "not_a_feed"
+
+
+class HostileFeed(PermanentError):
+    """Raised before parsing when a feed declares entities that could expand without bound."""
+
+    kind = "hostile_feed"
+
+
+class NoArticle(PermanentError):
+    """Raised when a page yields no article text; the message says why."""
+
+    kind = "no_article"

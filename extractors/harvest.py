@@ -1,0 +1,95 @@
+"""One source's work as plain functions: poll its feed conditionally, fetch and extract a page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractors import errors
+from extractors.article import extract_article
+from extractors.feeds import parse_feed
+from extractors.fetch import Fetcher, Hop
+from extractors.models import Article, Feed
+from extractors.urls import canonical_url, host_of
+
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xml", "text/xml", ""})
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    """A conditional GET of a feed: 304 (nothing new, nothing parsed) or the parsed feed."""
+
+    url: str  # final URL after redirects
+    status: int
+    etag: str | None
+    last_modified: str | None
+    feed: Feed | None
+    hops: tuple[Hop, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched page and what came of it: an article, or the error that stopped it."""
+
+    requested_url: str
+    url: str  # final URL after redirects
+    canonical_url: str
+    article: Article | None
+    raw: bytes | None
+    content_type: str | None
+    charset: str | None
+    hops: tuple[Hop, ...]
+    error: errors.ExtractorError | None = None
+
+
+def poll_feed(fetcher: Fetcher, feed_url: str, *, etag: str | None, last_modified: str | None) -> FeedPoll:
+    """Fetch a feed with If-None-Match / If-Modified-Since; parse it unless the answer is 304."""
+    result = fetcher.get(feed_url, etag=etag, last_modified=last_modified, accept=FEED_ACCEPT)
+    if result.status == 304:
+        return FeedPoll(result.url, 304, etag, last_modified, None, result.hops)
+    try:
+        feed = parse_feed(result.body, url=result.url, headers=result.headers)
+    except errors.ExtractorError as exc:
+        exc.hops = result.hops
+        raise
+    return FeedPoll(result.url, result.status, result.etag, result.last_modified, feed, result.hops)
+
+
+def _same_site(a: str, b: str) -> bool:
+    return host_of(a).removeprefix("www.") == host_of(b).removeprefix("www.")
+
+
+def fetch_page(fetcher: Fetcher, url: str) -> Page:
+    """Fetch one article page as bytes and extract it; errors are returned in ``Page.error``, not raised."""
+    try:
+        result = fetcher.get(url, accept=PAGE_ACCEPT)
+    except errors.ExtractorError as exc:
+        return Page(url, url, canonical_url(url), None, None, None, None, exc.hops, exc)
+    base = Page(
+        requested_url=url,
+        url=result.url,
+        canonical_url=canonical_url(result.url),
+        article=None,
+        raw=result.body,
+        content_type=result.content_type,
+        charset=result.charset,
+        hops=result.hops,
+    )
+    if result.content_type not in HTML_TYPES:
+        error = errors.UnsupportedContent(
+            f"{result.url}: expected an HTML page, got {result.content_type}; not extracted", url=result.url
+        )
+        return Page(**{**base.__dict__, "raw": None, "error": error})
+    try:
+        article = extract_article(result.body, result.url, encoding=result.charset)
+    except errors.ExtractorError as exc:
+        return Page(**{**base.__dict__, "error": exc})
+    except Exception as exc:  # extraction of hostile HTML must never take the source down with it
+        error = errors.NoArticle(f"{result.url}: the extractor failed: {type(exc).__name__}: {exc}", url=result.url)
+        return Page(**{**base.__dict__, "error": error})
+    canonical = base.canonical_url
+    # <link rel=canonical> is honoured within the same site only: a page must not claim another outlet's URL.
+    if article.canonical_url and _same_site(article.canonical_url, result.url):
+        canonical = canonical_url(article.canonical_url)
+    return Page(**{**base.__dict__, "article": article, "canonical_url": canonical})

@@ -1,0 +1,57 @@
+"""Plain records that extractors hand to the rest of tealeaves (no behaviour, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One reader comment, in page order."""
+
+    comment_no: int  # 1-based position on the page, in reading order
+    parent_no: int | None  # comment_no of the parent; None for top-level comments and orphan replies
+    depth: int  # 0 for a top-level comment
+    author: str | None
+    posted_at: datetime | None
+    body: str
+    by_post_author: bool = False  # the site marks the commenter as the article's author
+
+
+@dataclass(frozen=True)
+class Article:
+    """What one page says: the body, its metadata and its reader comments, kept apart."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    published_precision: str | None = None  # 'day', 'month', 'year' (None when there is no date)
+    language: str | None = None
+    canonical_url: str | None = None
+    sitename: str | None = None
+    comments: tuple[Comment, ...] = field(default_factory=tuple)
+    extractor: str = ""  # name and version of what produced this, e.g. 'trafilatura 2.3.1'
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One item of a feed, before its page is fetched."""
+
+    key: str  # stable identity within the source: guid, else link, else a hash of the entry
+    guid: str | None
+    url: str | None  # absolute http(s) link, resolved against the final feed URL; None if unusable
+    title: str | None
+    author: str | None
+    published_at: datetime | None
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A parsed feed: its entries plus what was odd about it."""
+
+    title: str | None
+    entries: tuple[FeedEntry, ...]
+    warnings: tuple[str, ...] = ()

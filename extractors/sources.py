@@ -1,0 +1,121 @@
+"""sources.toml: the outlets a reader follows, validated with messages that name the line."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractors.errors import ConfigError
+from extractors.urls import host_of, is_fetchable
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+_SOURCE_KEYS = frozenset({"name", "feed", "site"})
+_SETTINGS_KEYS = frozenset({"allow_hosts"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """One outlet: a name the warehouse uses, its feed URL and its site."""
+
+    name: str
+    feed: str
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class SourcesConfig:
+    """Everything sources.toml says."""
+
+    sources: tuple[Source, ...]
+    allow_hosts: frozenset[str]
+    path: str
+
+    def select(self, names: list[str] | None) -> tuple[Source, ...]:
+        """The named sources (all when ``names`` is empty); an unknown name is a ConfigError."""
+        if not names:
+            return self.sources
+        known = {s.name: s for s in self.sources}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ConfigError(
+                f"{self.path}: no source named {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known))}"
+            )
+        return tuple(known[n] for n in names)
+
+
+def _table_lines(text: str) -> list[int]:
+    """Line numbers (1-based) of each ``[[source]]`` header, in order."""
+    return [i for i, line in enumerate(text.splitlines(), 1) if re.match(r"^\s*\[\[\s*source\s*\]\]", line)]
+
+
+def parse_sources(text: str, path: str = "sources.toml") -> SourcesConfig:
+    """Validate sources.toml text; raises ConfigError naming the file and line of the first problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    unknown_top = set(data) - {"settings", "source"}
+    if unknown_top:
+        raise ConfigError(f"{path}: unknown section(s) {sorted(unknown_top)}; expected [settings] and [[source]]")
+
+    settings = data.get("settings", {})
+    if not isinstance(settings, dict):
+        raise ConfigError(f"{path}: [settings] must be a table")
+    extra = set(settings) - _SETTINGS_KEYS
+    if extra:
+        raise ConfigError(f"{path}: unknown key(s) in [settings]: {sorted(extra)}")
+    allow = settings.get("allow_hosts", [])
+    if not isinstance(allow, list) or not all(isinstance(h, str) and h for h in allow):
+        raise ConfigError(f'{path}: [settings] allow_hosts must be a list of host names, e.g. ["127.0.0.1"]')
+
+    raw_sources = data.get("source", [])
+    if not isinstance(raw_sources, list):
+        raise ConfigError(f"{path}: sources are written as [[source]] tables")
+    lines = _table_lines(text)
+    sources: list[Source] = []
+    first_line: dict[str, int] = {}
+    for index, raw in enumerate(raw_sources):
+        line = lines[index] if index < len(lines) else 0
+        where = f"{path}, line {line}" if line else path
+        extra = set(raw) - _SOURCE_KEYS
+        if extra:
+            raise ConfigError(f"{where}: unknown key(s) {sorted(extra)} in [[source]]; allowed: name, feed, site")
+        name = raw.get("name")
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ConfigError(
+                f"{where}: [[source]] needs a name of lower-case letters, digits, '-', '_' or '.' (got {name!r})"
+            )
+        if name in first_line:
+            raise ConfigError(f"{where}: duplicate source name {name!r} (first defined on line {first_line[name]})")
+        first_line[name] = line
+        feed = raw.get("feed")
+        if not isinstance(feed, str) or not feed.strip():
+            raise ConfigError(f'{where}: source {name!r} has no feed = "https://…"')
+        if not is_fetchable(feed.strip()):
+            raise ConfigError(f"{where}: source {name!r}: feed {feed!r} is not an http(s) URL")
+        site = raw.get("site")
+        if site is not None and (not isinstance(site, str) or not is_fetchable(site)):
+            raise ConfigError(f"{where}: source {name!r}: site {site!r} is not an http(s) URL")
+        sources.append(Source(name=name, feed=feed.strip(), site=site))
+    return SourcesConfig(sources=tuple(sources), allow_hosts=frozenset(h.lower() for h in allow), path=path)
+
+
+def load_sources(path: Path) -> SourcesConfig:
+    """Read and validate a sources.toml file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found (pass --sources or create it)") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    return parse_sources(text, str(path))
+
+
+def site_of(source: Source) -> str:
+    """The outlet's site URL: as configured, else the feed's scheme and host."""
+    if source.site:
+        return source.site
+    scheme = source.feed.split(":", 1)[0]
+    return f"{scheme}://{host_of(source.feed)}/"

@@ -1,0 +1,50 @@
+"""URL hygiene: which links may be followed, and the canonical form a document is stored under."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import courlan
+
+FETCHABLE_SCHEMES = frozenset({"http", "https"})
+
+
+def is_fetchable(url: str) -> bool:
+    """True for an absolute http(s) URL with a host; False for javascript:, data:, file:, mailto: …"""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in FETCHABLE_SCHEMES and bool(parts.hostname)
+
+
+def resolve(base: str, link: str | None) -> str | None:
+    """Resolve a possibly relative link against ``base``; None when the result may not be fetched."""
+    if not link or not link.strip():
+        return None
+    try:
+        absolute = urljoin(base, link.strip())
+    except ValueError:
+        return None
+    return absolute if is_fetchable(absolute) else None
+
+
+def canonical_url(url: str) -> str:
+    """The form a document is stored under: tracking parameters (utm_*, fbclid …) and fragment removed,
+    scheme and host lower-cased, default port dropped."""
+    cleaned = courlan.normalize_url(url, strict=False)
+    parts = urlsplit(cleaned)
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    default = (parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)
+    netloc = host if port is None or default else f"{host}:{port}"
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme.lower(), netloc, path, parts.query, ""))
+
+
+def host_of(url: str) -> str:
+    """The host part of a URL, lower-cased ('' when there is none)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

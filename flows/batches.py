@@ -1,0 +1,140 @@
+"""Turn what extractors/ found into the rows warehouse/ lands (the only place that knows both)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from extractors.errors import ExtractorError
+from extractors.fetch import Hop
+from extractors.harvest import FeedPoll, Page
+from extractors.models import FeedEntry
+from extractors.seeds import SeedText
+from warehouse.records import DocumentRow, EntryRow, FailureRow, FetchRow, RawPage, SourceBatch
+
+SEED_SOURCE = "seed"
+
+
+def doc_id_for(url: str) -> str:
+    """16 hex digits derived from the canonical URL (same width as the seed ids)."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+
+
+def fetch_rows(hops: Sequence[object], kind: str) -> list[FetchRow]:
+    """One row per HTTP request made."""
+    return [
+        FetchRow(h.url, h.status, h.etag, h.last_modified, h.bytes, h.at, kind, h.elapsed_ms)
+        for h in hops
+        if isinstance(h, Hop)
+    ]
+
+
+def failure_row(stage: str, error: ExtractorError, url: str | None) -> FailureRow:
+    """A failures row from an extractor error."""
+    return FailureRow(url=error.url or url, stage=stage, kind=error.kind, message=str(error), at=datetime.now(UTC))
+
+
+def seed_documents(seeds: Sequence[SeedText]) -> list[DocumentRow]:
+    """The seed corpus as documents of origin 'seed'."""
+    return [
+        DocumentRow(
+            doc_id=s.doc_id,
+            origin="seed",
+            source=SEED_SOURCE,
+            url=None,
+            title=s.parsed.title,
+            author=None,
+            published_at=s.published_at,
+            published_precision=s.published_precision,
+            language="en",
+            body=s.parsed.body,
+            comments=s.parsed.comments,
+            subtitle=s.parsed.subtitle,
+            extractor="tealeaves-plaintext",
+        )
+        for s in seeds
+    ]
+
+
+def feed_failure_batch(source: str, error: ExtractorError, feed_url: str) -> SourceBatch:
+    """A source whose feed could not be polled: the failure, the requests made, nothing else."""
+    return SourceBatch(
+        source=source,
+        feed_status="failed",
+        fetches=fetch_rows(error.hops, "feed"),
+        failures=[failure_row("feed", error, feed_url)],
+        error=str(error),
+    )
+
+
+def _entry_document(source: str, entry: FeedEntry, page: Page) -> DocumentRow | None:
+    article = page.article
+    if article is None:
+        return None
+    return DocumentRow(
+        doc_id=doc_id_for(page.canonical_url),
+        origin="feed",
+        source=source,
+        url=page.canonical_url,
+        title=article.title or entry.title,
+        author=article.author or entry.author,
+        published_at=article.published_at or entry.published_at,
+        published_precision=article.published_precision or ("day" if entry.published_at else None),
+        language=article.language,
+        body=article.text,
+        comments=article.comments,
+        sitename=article.sitename,
+        feed_title=entry.title,
+        extractor=article.extractor,
+    )
+
+
+def source_batch(source: str, poll: FeedPoll, pages: Sequence[tuple[FeedEntry, Page]]) -> SourceBatch:
+    """A polled source with its fetched pages, ready to land in one transaction."""
+    documents: list[DocumentRow] = []
+    raw_pages: list[RawPage] = []
+    entries: list[EntryRow] = []
+    fetches = fetch_rows(poll.hops, "feed")
+    failures = [
+        FailureRow(url=poll.url, stage="feed", kind="feed_warning", message=f"{poll.url}: {w}", at=datetime.now(UTC))
+        for w in (poll.feed.warnings if poll.feed else ())
+        if "not an http(s) URL" in w or "duplicate entry" in w
+    ]
+    for entry, page in pages:
+        fetches.extend(fetch_rows(page.hops, "page"))
+        doc = _entry_document(source, entry, page)
+        if page.raw is not None:
+            raw_pages.append(
+                RawPage(
+                    url=page.canonical_url,
+                    fetched_url=page.url,
+                    content_type=page.content_type,
+                    http_charset=page.charset,
+                    raw=page.raw,
+                    extractor=page.article.extractor if page.article else None,
+                    fetched_at=page.hops[-1].at if page.hops else datetime.now(UTC),
+                    doc_id=doc.doc_id if doc else None,
+                )
+            )
+        if doc is not None:
+            documents.append(doc)
+            entries.append(EntryRow(entry.key, entry.guid, page.canonical_url, doc.doc_id))
+            continue
+        assert page.error is not None
+        stage = "page" if page.raw is None else "extract"
+        failures.append(failure_row(stage, page.error, page.url))
+        if not page.error.transient:
+            # A permanent failure is settled: the entry is not fetched again (its raw page is kept).
+            entries.append(EntryRow(entry.key, entry.guid, page.canonical_url, None))
+    return SourceBatch(
+        source=source,
+        feed_status="ok" if poll.status != 304 else "not_modified",
+        documents=documents,
+        raw_pages=raw_pages,
+        entries=entries,
+        fetches=fetches,
+        failures=failures,
+        etag=poll.etag,
+        last_modified=poll.last_modified,
+    )

@@ -1,0 +1,254 @@
+"""The ingest flow: seeds, then every source's feed → new pages → articles → one transaction per source."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.runtime import flow_run
+
+from extractors import errors as x
+from extractors.fetch import Fetcher, FetchPolicy
+from extractors.harvest import FeedPoll, Page, fetch_page, poll_feed
+from extractors.models import FeedEntry
+from extractors.seeds import read_seed_corpus
+from extractors.sources import Source, load_sources, site_of
+from extractors.urls import canonical_url
+from flows.batches import SEED_SOURCE, feed_failure_batch, seed_documents, source_batch
+from flows.settings import Settings
+from warehouse import load, state
+from warehouse.db import open_writer
+from warehouse.errors import LandingError
+from warehouse.records import EntryRow, FailureRow, SourceBatch
+
+# The CLI sets this to show progress; called with (event, source name, detail).
+ProgressHook = Callable[[str, str, str], None]
+progress_hook: ProgressHook | None = None
+
+
+@dataclass
+class IngestSummary:
+    """What one run did, for the CLI, artifacts and events."""
+
+    run_id: str
+    db: str
+    seeds_new: int = 0
+    documents_new: int = 0
+    sources_ok: list[str] = field(default_factory=list)
+    sources_failed: dict[str, str] = field(default_factory=dict)  # name -> reason
+    new_documents: list[dict[str, Any]] = field(default_factory=list)
+    failures: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _notify(event: str, source: str, detail: str = "") -> None:
+    if progress_hook is not None:
+        progress_hook(event, source, detail)
+
+
+def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry only transient failures, and only when the server did not ask us to wait longer."""
+    try:
+        state.result()
+    except x.ServerBusy as exc:
+        return exc.retry_after is None or exc.retry_after <= 30
+    except x.TransientError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(name="poll-feed", cache_policy=NO_CACHE, retry_condition_fn=_retry_transient)
+def poll_feed_task(source: Source, policy: FetchPolicy, etag: str | None, last_modified: str | None) -> FeedPoll:
+    """Conditional GET of one feed, parsed unless 304."""
+    with Fetcher(policy) as fetcher:
+        return poll_feed(fetcher, source.feed, etag=etag, last_modified=last_modified)
+
+
+@task(name="fetch-pages", cache_policy=NO_CACHE)
+def fetch_pages_task(
+    source: Source, entries: list[FeedEntry], policy: FetchPolicy, concurrency: int
+) -> list[tuple[FeedEntry, Page]]:
+    """Fetch and extract a source's new pages, ``concurrency`` at a time; failures come back as data."""
+    if not entries:
+        return []
+    with Fetcher(policy) as fetcher, ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        pages = list(pool.map(lambda e: fetch_page(fetcher, e.url), entries))
+    return list(zip(entries, pages, strict=True))
+
+
+def _fetch_policy(settings: Settings, allow_hosts: frozenset[str]) -> FetchPolicy:
+    return FetchPolicy(
+        user_agent=settings.user_agent,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        deadline=settings.deadline,
+        max_bytes=settings.max_bytes,
+        max_redirects=settings.max_redirects,
+        allow_hosts=allow_hosts,
+    )
+
+
+def _new_entries(conn: Any, source: Source, poll: FeedPoll, limit: int) -> tuple[list[FeedEntry], SourceBatch | None]:
+    """Entries of the feed not seen before; entries with nothing to fetch are settled right away."""
+    assert poll.feed is not None
+    fetchable = [e for e in poll.feed.entries if e.url]
+    linkless = [e for e in poll.feed.entries if not e.url]
+    fresh_keys = state.unseen(conn, source.name, [(e.key, canonical_url(e.url)) for e in fetchable if e.url])
+    fresh = [e for e in fetchable if e.key in fresh_keys][:limit]
+    linkless_keys = state.unseen(conn, source.name, [(e.key, None) for e in linkless])
+    settle = [e for e in linkless if e.key in linkless_keys]
+    extra = None
+    if settle:
+        now = datetime.now(UTC)
+        extra = SourceBatch(
+            source=source.name,
+            feed_status="ok",
+            entries=[EntryRow(e.key, e.guid, None, None) for e in settle],
+            failures=[
+                FailureRow(
+                    None,
+                    "feed",
+                    "no_link",
+                    f"{source.feed}: entry {e.title or e.key!r} has no http(s) link; nothing to fetch",
+                    now,
+                )
+                for e in settle
+            ],
+            etag=poll.etag,
+            last_modified=poll.last_modified,
+        )
+    return fresh, extra
+
+
+@flow(name="ingest", log_prints=True)
+def ingest(
+    sources_path: str | None = None,
+    db: str | None = None,
+    source_names: list[str] | None = None,
+) -> dict[str, Any]:
+    """Load the seed corpus, poll every source, fetch new pages and land each source in one transaction."""
+    logger = get_run_logger()
+    settings = Settings()
+    db_path = Path(db) if db else settings.db
+    config = load_sources(Path(sources_path) if sources_path else settings.sources)
+    selected = config.select(source_names)
+    policy = _fetch_policy(settings, config.allow_hosts)
+    run_id = str(flow_run.get_id() or uuid.uuid4())
+    summary = IngestSummary(run_id=run_id, db=str(db_path))
+
+    with open_writer(db_path, wait=settings.lock_wait) as conn:
+        state.register_sources(conn, [(SEED_SOURCE, None, None)])
+        seeds = seed_documents(read_seed_corpus(settings.seed_dir, settings.seed_manifest))
+        summary.seeds_new = len(load.land_seeds(conn, seeds).new_doc_ids)
+        logger.info("seed corpus: %d texts, %d new", len(seeds), summary.seeds_new)
+        state.register_sources(conn, [(s.name, s.feed, site_of(s)) for s in selected])
+        state.start_run(conn, run_id)
+
+        polls: list[tuple[Source, PrefectFuture[FeedPoll]]] = []
+        for source in selected:
+            remembered = state.source_state(conn, source.name)
+            future = poll_feed_task.with_options(
+                retries=settings.task_retries, retry_delay_seconds=settings.retry_delay
+            ).submit(source, policy, remembered.etag, remembered.last_modified)
+            polls.append((source, future))
+
+        pending: list[tuple[Source, FeedPoll, PrefectFuture[list[tuple[FeedEntry, Page]]]]] = []
+        for source, future in polls:
+            _notify("polled", source.name)
+            try:
+                poll = future.result()
+            except x.ExtractorError as exc:
+                _land(conn, run_id, feed_failure_batch(source.name, exc, source.feed), summary, logger)
+                continue
+            if poll.status == 304:
+                logger.info("%s: feed not modified (304); no pages fetched", source.name)
+                _land(conn, run_id, source_batch(source.name, poll, []), summary, logger)
+                continue
+            fresh, settled = _new_entries(conn, source, poll, settings.max_new_per_source)
+            if settled is not None:
+                _land(conn, run_id, settled, summary, logger, count_source=False)
+            logger.info(
+                "%s: %d entries in feed, %d new", source.name, len(poll.feed.entries if poll.feed else ()), len(fresh)
+            )
+            pages = fetch_pages_task.submit(source, fresh, policy, settings.page_concurrency)
+            pending.append((source, poll, pages))
+
+        for source, poll, pages_future in pending:
+            try:
+                pages = pages_future.result()
+            except Exception as exc:  # a bug in page handling must not lose the other sources
+                error = x.ExtractorError(f"{source.feed}: page stage failed: {type(exc).__name__}: {exc}")
+                _land(conn, run_id, feed_failure_batch(source.name, error, source.feed), summary, logger)
+                continue
+            _land(conn, run_id, source_batch(source.name, poll, pages), summary, logger)
+
+        state.finish_run(
+            conn,
+            run_id,
+            sources_ok=len(summary.sources_ok),
+            sources_failed=len(summary.sources_failed),
+            documents_new=summary.documents_new,
+        )
+    logger.info(
+        "run %s: %d new documents; %d sources ok, %d failed",
+        run_id,
+        summary.documents_new,
+        len(summary.sources_ok),
+        len(summary.sources_failed),
+    )
+    return summary.as_dict()
+
+
+def _land(
+    conn: Any, run_id: str, batch: SourceBatch, summary: IngestSummary, logger: Any, *, count_source: bool = True
+) -> None:
+    try:
+        landed = load.land_batch(conn, run_id, batch)
+    except LandingError as exc:
+        load.record_failure(conn, run_id, batch.source, None, "land", exc.kind, str(exc))
+        summary.sources_failed[batch.source] = str(exc)
+        summary.failures += 1
+        logger.error("%s", exc)
+        _notify("failed", batch.source, str(exc))
+        return
+    summary.failures += len(batch.failures)
+    if not count_source:
+        return
+    summary.documents_new += len(landed.new_doc_ids)
+    new_ids = set(landed.new_doc_ids)
+    for doc in batch.documents:
+        if doc.doc_id in new_ids:
+            summary.new_documents.append(
+                {
+                    "doc_id": doc.doc_id,
+                    "title": doc.title,
+                    "source": doc.source,
+                    "url": doc.url,
+                    "comment_count": len(doc.comments),
+                }
+            )
+    if batch.feed_status == "failed":
+        summary.sources_failed[batch.source] = batch.error or "failed"
+        logger.warning("%s failed: %s", batch.source, batch.error)
+        _notify("failed", batch.source, batch.error or "")
+    else:
+        summary.sources_ok.append(batch.source)
+        for failure in batch.failures:
+            logger.warning("%s: %s", batch.source, failure.message)
+        _notify("landed", batch.source, f"{len(landed.new_doc_ids)} new")
+
+
+if __name__ == "__main__":
+    ingest()

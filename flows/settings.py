@@ -1,0 +1,37 @@
+"""Every setting tealeaves reads, in one place (environment prefix TEALEAVES_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+class Settings(BaseSettings):
+    """tealeaves settings; each can be set as TEALEAVES_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="TEALEAVES_", extra="ignore")
+
+    db: Path = Field(Path("data/tealeaves.duckdb"), description="The warehouse file (flag --db).")
+    sources: Path = Field(Path("sources.toml"), description="The sources file (flag --sources).")
+    seed_dir: Path = Field(PROJECT_DATA / "seed-corpus", description="Directory of the seed corpus texts.")
+    seed_manifest: Path = Field(
+        PROJECT_DATA / "seed-manifest.toml", description="Dates and markers read off the seed texts by a person."
+    )
+    user_agent: str = Field(
+        "tealeaves/0.1 (commentary reader; polite: one feed poll per 30 min)",
+        description="User-Agent sent with every request.",
+    )
+    connect_timeout: float = Field(10.0, description="Seconds to establish a connection.")
+    read_timeout: float = Field(20.0, description="Seconds to wait for the next bytes of an answer.")
+    deadline: float = Field(60.0, description="Overall seconds for one request, redirects and body included.")
+    max_bytes: int = Field(15 * 1024 * 1024, description="Cap on a decoded response body, in bytes.")
+    max_redirects: int = Field(5, description="Redirect hops followed per request.")
+    page_concurrency: int = Field(4, description="Pages fetched at once per source.")
+    max_new_per_source: int = Field(200, description="New entries fetched per source and run; the rest wait.")
+    task_retries: int = Field(2, description="Retries of a feed poll after a transient error (timeout, 5xx).")
+    retry_delay: float = Field(5.0, description="Seconds between those retries.")
+    lock_wait: float = Field(30.0, description="Seconds a run waits for another writer before giving up.")

@@ -1,0 +1,150 @@
+"""The guarded client against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import gzip
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+
+from extractors import errors
+from extractors.fetch import Fetcher, FetchPolicy
+from tests.fixture_server import FixtureServer, Route
+
+
+def _trickle(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Length", "1000")
+    handler.end_headers()
+    for _ in range(1000):
+        handler.wfile.write(b"x")
+        handler.wfile.flush()
+        time.sleep(0.2)
+
+
+def _huge_declared(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(10 * 1024**3))
+    handler.end_headers()
+    handler.wfile.write(b"x" * 1024)
+
+
+BOMB = gzip.compress(b"\0" * (50 * 1024 * 1024))
+
+
+@pytest.fixture()
+def server() -> Iterator[FixtureServer]:
+    srv = FixtureServer(
+        {
+            "/ok": Route(body=b"<html>hello</html>"),
+            "/feed": Route(body=b"<rss/>", conditional=True),
+            "/gone": Route(status=404, body=b"no"),
+            "/busy": Route(status=503, body=b"later", headers={"Retry-After": "120"}),
+            "/limited": Route(status=429, body=b"slow down", headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"}),
+            "/hop1": Route(status=302, headers={"Location": "/hop2"}),
+            "/hop2": Route(status=301, headers={"Location": "/ok"}),
+            "/loop": Route(status=302, headers={"Location": "/loop"}),
+            "/to-file": Route(status=302, headers={"Location": "file:///etc/passwd"}),
+            "/to-localhost": Route(status=302, headers={"Location": "http://localhost:{PORT}/ok"}),
+            "/bomb": Route(body=BOMB, headers={"Content-Encoding": "gzip"}),
+            "/trickle": _trickle,
+            "/huge": _huge_declared,
+        }
+    )
+    for route in srv.routes.values():
+        if isinstance(route, Route):
+            route.headers = {k: v.replace("{PORT}", str(srv.port)) for k, v in route.headers.items()}
+    yield srv
+    srv.close()
+
+
+def fetcher(**kw: object) -> Fetcher:
+    return Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}), **kw))  # type: ignore[arg-type]
+
+
+def test_plain_get_returns_bytes_and_records_the_hop(server: FixtureServer) -> None:
+    with fetcher() as f:
+        result = f.get(server.url("/ok"))
+    assert result.body == b"<html>hello</html>" and result.status == 200
+    assert [h.status for h in result.hops] == [200]
+    assert server.seen[0].headers["user-agent"].startswith("tealeaves/")
+
+
+def test_conditional_get_gets_304_with_no_body(server: FixtureServer) -> None:
+    with fetcher() as f:
+        first = f.get(server.url("/feed"))
+        second = f.get(server.url("/feed"), etag=first.etag, last_modified=first.last_modified)
+    assert second.status == 304 and second.body == b""
+
+
+def test_redirects_are_followed_and_each_hop_recorded(server: FixtureServer) -> None:
+    with fetcher() as f:
+        result = f.get(server.url("/hop1"))
+    assert result.url == server.url("/ok")
+    assert [h.status for h in result.hops] == [302, 301, 200]
+
+
+@pytest.mark.parametrize(
+    ("path", "error", "words"),
+    [
+        ("/loop", errors.TooManyRedirects, "redirect loop"),
+        ("/to-file", errors.BlockedURL, "only http and https"),
+        ("/to-localhost", errors.BlockedURL, "not a public address"),
+        ("/gone", errors.HTTPStatusError, "answered 404"),
+        ("/huge", errors.TooLarge, "nothing was read"),
+    ],
+)
+def test_refusals_are_typed_and_say_why(server: FixtureServer, path: str, error: type, words: str) -> None:
+    with fetcher() as f, pytest.raises(error, match=words):
+        f.get(server.url(path))
+
+
+def test_too_many_redirects_counts_hops(server: FixtureServer) -> None:
+    with fetcher(max_redirects=1) as f, pytest.raises(errors.TooManyRedirects, match="more than 1"):
+        f.get(server.url("/hop1"))
+
+
+def test_retry_after_seconds_and_http_date(server: FixtureServer) -> None:
+    with fetcher() as f:
+        with pytest.raises(errors.ServerBusy) as busy:
+            f.get(server.url("/busy"))
+        with pytest.raises(errors.ServerBusy) as limited:
+            f.get(server.url("/limited"))
+    assert busy.value.retry_after == 120 and busy.value.transient
+    assert limited.value.retry_after is not None and limited.value.retry_after > 365 * 24 * 3600
+
+
+def test_gzip_bomb_stops_at_the_decoded_cap(server: FixtureServer) -> None:
+    with fetcher(max_bytes=1_000_000) as f, pytest.raises(errors.TooLarge, match="once decoded"):
+        f.get(server.url("/bomb"))
+
+
+def test_a_trickle_is_stopped_by_the_overall_deadline(server: FixtureServer) -> None:
+    started = time.monotonic()
+    with fetcher(deadline=1.0, read_timeout=5.0) as f, pytest.raises(errors.FetchTimeout, match="deadline"):
+        f.get(server.url("/trickle"))
+    assert time.monotonic() - started < 5.0  # far below the 200 s the trickle would take
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "2130706433", "0x7f.1", "127.1"])
+def test_loopback_in_any_spelling_is_refused_unless_allowed(server: FixtureServer, host: str) -> None:
+    url = f"http://{host}:{server.port}/ok"
+    with Fetcher(FetchPolicy()) as f, pytest.raises(errors.BlockedURL, match="not a public address"):
+        f.get(url)
+    assert server.seen == []
+
+
+def test_proxy_in_environment_does_not_bypass_the_guard(server: FixtureServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", server.base)
+    monkeypatch.setenv("http_proxy", server.base)
+    with Fetcher(FetchPolicy()) as f, pytest.raises(errors.BlockedURL):
+        f.get("http://localhost:9/ok")
+    assert server.seen == []
+
+
+def test_dead_host_is_a_transient_connection_failure() -> None:
+    with fetcher() as f, pytest.raises(errors.ConnectionFailed) as info:
+        f.get("http://127.0.0.1:1/feed")
+    assert info.value.transient and len(info.value.hops) == 1

@@ -1,0 +1,45 @@
+"""sources.toml validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractors.errors import ConfigError
+from extractors.sources import load_sources, parse_sources
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_shipped_sources_file_is_valid() -> None:
+    config = load_sources(REPO / "sources.toml")
+    assert {s.name for s in config.sources} >= {
+        "nakedcapitalism", "weapons", "responsiblestatecraft", "ianwelsh", "russiamatters", "realclearpolitics",
+    }
+    assert all(s.feed.startswith("https://") for s in config.sources)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[source]]\nname = "a"\nfeed = "https://x/"\n\n[[source]]\nname = "a"\nfeed = "https://y/"\n',
+         "line 5: duplicate source name 'a' (first defined on line 1)"),
+        ('[settings]\nallow_hosts = []\n\n[[source]]\nname = "b"\n', "line 4: source 'b' has no feed"),
+        ('[[source]]\nname = "c"\nfeed = "file:///etc/passwd"\n', "line 1: source 'c': feed 'file:///etc/passwd' is not"),
+        ('[[source]]\nname = "Bad Name"\nfeed = "https://x/"\n', "line 1: [[source]] needs a name"),
+        ('[[source]\nname = "x"\n', "not valid TOML"),
+        ('[settings]\nallow_hosts = "127.0.0.1"\n', "allow_hosts must be a list"),
+    ],
+)
+def test_bad_config_is_refused_naming_the_line(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_sources(text, "my.toml")
+    assert str(info.value).startswith("my.toml")
+    assert message in str(info.value)
+
+
+def test_select_unknown_source_names_the_known_ones() -> None:
+    config = parse_sources('[[source]]\nname = "a"\nfeed = "https://x/"\n')
+    with pytest.raises(ConfigError, match="no source named 'zz'; known: a"):
+        config.select(["zz"])

@@ -1,0 +1,52 @@
+"""Ad-hoc SQL is read-only and sandboxed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from warehouse import load
+from warehouse.db import open_writer
+from warehouse.errors import QueryError
+from warehouse.query import run_query
+from warehouse.records import DocumentRow
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "q.duckdb"
+    with open_writer(path) as conn:
+        load.land_seeds(conn, [DocumentRow("e" * 16, "seed", "seed", None, "T", None, None, None, "en", "a b c")])
+    return path
+
+
+def test_select_works(db: Path) -> None:
+    result = run_query(db, "SELECT doc_id, word_count FROM documents")
+    assert result.columns == ["doc_id", "word_count"] and result.rows == [("e" * 16, 3)]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "COPY documents TO 'out.csv'",
+        "ATTACH 'other.duckdb' AS other",
+        "INSTALL fts",
+        "SET enable_external_access = true",
+        "DELETE FROM documents",
+    ],
+)
+def test_dangerous_statements_are_refused(db: Path, statement: str) -> None:
+    with pytest.raises(QueryError):
+        run_query(db, statement)
+
+
+def test_time_limit_stops_a_runaway_query(db: Path) -> None:
+    with pytest.raises(QueryError, match="time limit"):
+        run_query(db, "SELECT count(*) FROM range(10000000000) a, range(100) b", timeout=0.5)
+
+
+def test_missing_warehouse_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(QueryError, match="run `tealeaves ingest` first"):
+        run_query(tmp_path / "nope.duckdb", "SELECT 1")

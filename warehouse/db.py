@@ -1,0 +1,59 @@
+"""Opening the warehouse: one writer at a time (a file lock first, DuckDB's own lock second)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from filelock import FileLock, Timeout
+
+from warehouse.errors import WarehouseBusy
+from warehouse.migrate import migrate
+
+
+def _is_lock_conflict(exc: duckdb.Error) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def connect(path: Path, *, read_only: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Open the DuckDB file, waiting up to ``wait`` seconds while another process holds it."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_conflict(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"{path} is open in another process ({exc}). Close other DuckDB sessions on this file, "
+                    "or query the read-only snapshot instead"
+                ) from exc
+            time.sleep(0.25)
+
+
+@contextmanager
+def open_writer(path: Path, *, wait: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The single writer connection, migrated, held under ``<db>.lock`` for as long as it is open."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path) + ".lock")
+    started = time.monotonic()
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout as exc:
+        raise WarehouseBusy(
+            f"another tealeaves run is writing {path} (waited {wait:.0f} s for {path}.lock); "
+            "nothing was fetched — try again when it has finished"
+        ) from exc
+    try:
+        conn = connect(path, wait=max(0.0, wait - (time.monotonic() - started)))
+        try:
+            migrate(conn)
+            yield conn
+        finally:
+            conn.close()
+    finally:
+        lock.release()

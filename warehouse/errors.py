@@ -1,0 +1,40 @@
+"""Errors raised by warehouse/.
+
+WarehouseError
+├── WarehouseBusy       another process holds the warehouse (writer lock or DuckDB file lock)
+├── MigrationError      a migration failed or the file is newer than this code
+├── LandingError        a batch could not be written; it was rolled back whole
+└── QueryError          a user query was refused or failed (bad SQL, time/memory limit, forbidden)
+"""
+
+from __future__ import annotations
+
+
+class WarehouseError(Exception):
+    """Base of every error raised by warehouse/."""
+
+    kind = "warehouse"
+
+
+class WarehouseBusy(WarehouseError):
+    """Raised when the writer lock or DuckDB's file lock is not free within the wait allowed."""
+
+    kind = "warehouse_busy"
+
+
+class MigrationError(WarehouseError):
+    """Raised when the schema cannot be brought up to date."""
+
+    kind = "migration"
+
+
+class LandingError(WarehouseError):
+    """Raised when a batch could not be written (disk full, constraint …); nothing of it was kept."""
+
+    kind = "land_failed"
+
+
+class QueryError(WarehouseError):
+    """Raised when an ad-hoc query is refused or fails; the message says why."""
+
+    kind = "query"

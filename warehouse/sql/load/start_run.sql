@@ -1,0 +1,1 @@
+INSERT INTO runs (run_id, started_at, status) VALUES (?, ?, 'running')
