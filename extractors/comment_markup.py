@@ -265,9 +265,9 @@ class Blogger(Markup):
         return first(self._own(node, has_class("blog-author"))) is not None
 
 
+# Classes only Drupal puts on a comment ("js-comment" alone is not one: other themes use it too).
 _DRUPAL_TRAITS = frozenset(
     {
-        "js-comment",
         "by-anonymous",
         "by-node-author",
         "by-viewer",

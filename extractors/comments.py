@@ -48,14 +48,14 @@ def extract_comments(tree: HtmlElement) -> list[Comment]:
     markup, roots = found
     page_tz = _page_timezone(tree, _all_comments(markup, roots))
     comments: list[Comment] = []
-    seen: set[int] = set()
+    seen: set[HtmlElement] = set()  # elements, not id()s: a freed lxml proxy's id can be reused
     # (element, depth, comment_no of the nearest kept parent); a stack keeps any nesting depth safe.
     stack: list[tuple[HtmlElement, int, int | None]] = [(node, 0, None) for node in reversed(roots)]
     while stack:
         node, depth, parent_no = stack.pop()
-        if id(node) in seen:
+        if node in seen:
             continue
-        seen.add(id(node))
+        seen.add(node)
         body = _text(markup.body_parts(node), markup)
         number: int | None = None
         if body:  # an empty or deleted comment is skipped; its replies become orphans
@@ -85,12 +85,10 @@ def comment_section_nodes(tree: HtmlElement) -> list[HtmlElement]:
     if found is not None:
         markup, roots = found
         candidates.extend(_all_comments(markup, roots))  # covers whatever the wrappers missed
-    chosen = {id(el) for el in candidates}
-    order = {id(el): i for i, el in enumerate(tree.iter())}
-    outermost = {
-        id(el): el for el in candidates if not any(id(up) in chosen for up in el.iterancestors()) and id(el) in order
-    }
-    return sorted(outermost.values(), key=lambda el: order[id(el)])
+    chosen = set(candidates)
+    order = {el: i for i, el in enumerate(tree.iter())}
+    outermost = {el for el in chosen if el in order and not any(up in chosen for up in el.iterancestors())}
+    return sorted(outermost, key=order.__getitem__)
 
 
 def parse_comment_time(value: str | None, page_tz: tzinfo | None) -> datetime | None:
@@ -138,21 +136,22 @@ def _parse_display_date(text: str) -> datetime | None:
 
 
 def _find_thread(tree: HtmlElement) -> tuple[Markup, list[HtmlElement]] | None:
+    """The first engine whose rules find a comment with text, and its top-level comment elements."""
     for markup in MARKUPS:
         roots = markup.top_level(tree)
-        if roots:
+        if any(_text(markup.body_parts(node), markup) for node in _all_comments(markup, roots)):
             return markup, roots
     return None
 
 
 def _all_comments(markup: Markup, roots: list[HtmlElement]) -> list[HtmlElement]:
     found: list[HtmlElement] = []
-    seen: set[int] = set()
+    seen: set[HtmlElement] = set()
     stack = list(roots)
     while stack:
         node = stack.pop()
-        if id(node) not in seen:
-            seen.add(id(node))
+        if node not in seen:
+            seen.add(node)
             found.append(node)
             stack.extend(markup.replies(node))
     return found
@@ -160,7 +159,7 @@ def _all_comments(markup: Markup, roots: list[HtmlElement]) -> list[HtmlElement]
 
 def _page_timezone(tree: HtmlElement, comment_elements: list[HtmlElement]) -> tzinfo | None:
     """The zone of the page's own publication time, read outside the comments."""
-    comment_ids = {id(el) for el in comment_elements}
+    inside = set(comment_elements)
     values = [
         meta.get("content")
         for meta in tree.iter("meta")
@@ -170,8 +169,7 @@ def _page_timezone(tree: HtmlElement, comment_elements: list[HtmlElement]) -> tz
     values += [
         el.get("datetime") or el.get("title")
         for el in tree.iter("time", "abbr")
-        if (el.tag == "time" or "published" in classes(el))
-        and not any(id(up) in comment_ids for up in el.iterancestors())
+        if (el.tag == "time" or "published" in classes(el)) and not any(up in inside for up in el.iterancestors())
     ]
     for value in values:
         try:
@@ -248,6 +246,8 @@ _PART_CLASSES = frozenset(
         "no-comments",
         "comment-thread",
         "comment-form__title",
+        "comment-form__wrapper",
+        "comments__title",
         "page__comments-title",
         "page__comments-form",
     }
@@ -255,13 +255,15 @@ _PART_CLASSES = frozenset(
 _ARTICLE_BODY_CLASSES = frozenset(
     {"entry-content", "post-content", "post-body", "article-body", "field--name-body", "field-name-body"}
 )
+# Whole-element texts that only a comment section has ("8 comments on “Title”", "Leave a Reply" …).
 _NOTICE = re.compile(
     r"(comments are (now )?closed\.?"
-    r"|(no|one|\d+) (comments?|responses?|replies|thoughts?)\b.{0,200}"
-    r"|leave a (reply|comment)\b.*|post a comment|add new comment"
+    r"|(no|one|\d+) (comments?|responses?|replies|thoughts?)( (on|to) [\u201c\u2018\u00ab\x22'].*)?:?"
+    r"|leave a (reply|comment)( to .*)?( cancel reply)?|post a comment|add (new|a) comment"
     r"|your email address will not be published\b.*)",
     re.IGNORECASE,
 )
+_NOTICE_MAX_CHARS = 160
 _NOTICE_TAGS = {"p", "div", "span", "h2", "h3", "h4", "h5", "h6"}
 
 
@@ -288,5 +290,10 @@ def _is_section_part(el: HtmlElement) -> bool:
 def _is_section_notice(el: HtmlElement) -> bool:
     if el.tag not in _NOTICE_TAGS:
         return False
+    size = 0
+    for piece in el.itertext():  # stop early on big containers: a notice is one short line
+        size += len(piece.strip())
+        if size > _NOTICE_MAX_CHARS:
+            return False
     text = squash(el.text_content())
-    return len(text) <= 160 and bool(_NOTICE.fullmatch(text))
+    return len(text) <= _NOTICE_MAX_CHARS and bool(_NOTICE.fullmatch(text))

@@ -145,3 +145,12 @@ def test_selected_source_only(site: FixtureServer, tmp_path: Path) -> None:
     summary = ingest(sources_path=str(sources), db=str(db), source_names=["weapons"])
     assert summary["sources_ok"] == ["weapons"] and summary["documents_new"] == 1
     assert rows(db, "SELECT DISTINCT source FROM fetches") == [("weapons",)]
+
+
+def test_readme_example_queries_run_and_return_rows(first_run) -> None:
+    _, db, _ = first_run
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```sql\n")[1:]]
+    assert len(blocks) >= 4
+    for block in blocks:
+        assert rows(db, block), f"README query returned nothing:\n{block}"

@@ -1,0 +1,81 @@
+"""The `tealeaves` command: exit codes, messages, JSON output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from tests.conftest import write_sources
+from tests.fixture_server import FixtureServer
+
+runner = CliRunner()
+
+
+def test_bad_config_exits_2_naming_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "sources.toml"
+    bad.write_text('[[source]]\nname = "a"\n', encoding="utf-8")
+    result = runner.invoke(app, ["ingest", "--sources", str(bad), "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2
+    assert "line 1: source 'a' has no feed" in result.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_unknown_source_exits_2(tmp_path: Path, site: FixtureServer) -> None:
+    sources = write_sources(tmp_path / "sources.toml", site)
+    result = runner.invoke(app, ["ingest", "--sources", str(sources), "--source", "nope"])
+    assert result.exit_code == 2 and "no source named 'nope'" in result.stderr
+
+
+def test_sources_list_json() -> None:
+    result = runner.invoke(app, ["sources", "list", "--json"])
+    assert result.exit_code == 0
+    assert "nakedcapitalism" in {row["name"] for row in json.loads(result.stdout)}
+
+
+def test_query_on_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["query", "SELECT 1", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 2 and "run `tealeaves ingest` first" in result.stderr
+
+
+def test_help_shows_an_example_for_every_command() -> None:
+    for command in (["ingest"], ["query"], ["status"], ["sources", "list"]):
+        result = runner.invoke(app, [*command, "--help"])
+        assert result.exit_code == 0 and "Example: tealeaves" in result.stdout, command
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_ingest_then_query_and_status(tmp_path: Path, site: FixtureServer) -> None:
+    sources = write_sources(tmp_path / "sources.toml", site)
+    db = tmp_path / "w.duckdb"
+    result = runner.invoke(app, ["ingest", "--sources", str(sources), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "failed" in result.stdout and "broken" in result.stdout and "not a feed" in result.stdout
+    result = runner.invoke(app, ["query", "SELECT origin, count(*) AS n FROM documents GROUP BY ALL ORDER BY 1",
+                                 "--db", str(db), "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout) == [{"origin": "feed", "n": 4}, {"origin": "seed", "n": 5}]
+    result = runner.invoke(app, ["status", "--db", str(db), "--json"])
+    health = {row["source"]: row for row in json.loads(result.stdout)["sources"]}
+    assert health["dead"]["status"] == "failed" and health["dead"]["consecutive_failures"] == 1
+    assert health["capital"]["status"] == "ok" and health["capital"]["documents"] == 2
+
+
+@pytest.mark.slow
+def test_console_script_in_a_fresh_process_exits_0_when_sources_fail(tmp_path: Path, site: FixtureServer) -> None:
+    """The `make run` path: a new process, Prefect's ephemeral mode, some sources broken."""
+    sources = write_sources(tmp_path / "sources.toml", site)
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "COLUMNS": "200"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "flows", "ingest", "--sources", str(sources), "--db", str(tmp_path / "w.duckdb")],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "4 new documents (5 seed)" in proc.stdout
+    assert "dead" in proc.stdout and "broken" in proc.stdout
