@@ -22,6 +22,8 @@ says what failed and what a person can do about it.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ExtractorError(Exception):
     """Base of every error raised by extractors/."""
@@ -33,7 +35,7 @@ class ExtractorError(Exception):
         super().__init__(message)
         self.url = url
         # Every HTTP request made before the failure (filled in by the fetcher), so none goes unrecorded.
-        self.hops: tuple[object, ...] = ()
+        self.hops: tuple[Any, ...] = ()  # extractors.fetch.Hop records
 
 
 class TransientError(ExtractorError):

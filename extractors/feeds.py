@@ -71,13 +71,14 @@ def _datetime(struct: Any) -> datetime | None:
         return None
 
 
-def _entry_key(guid: str | None, link: str | None, entry: Mapping[str, Any]) -> str:
+def _entry_key(guid: str | None, link: str | None, entry: dict[str, Any]) -> str:
     if guid:
         return f"guid:{guid}"
     if link:
         return f"link:{link}"
     # Neither guid nor link: a digest of what the entry says, stable across re-runs.
-    basis = "\x1f".join(str(entry.get(k, "")) for k in ("title", "summary", "published", "updated"))
+    # dict.get: feedparser's own .get maps a missing "updated" to "published" with a DeprecationWarning.
+    basis = "\x1f".join(str(dict.get(entry, k, "")) for k in ("title", "summary", "published", "updated"))
     return "hash:" + hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:32]
 
 
@@ -120,7 +121,7 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
                 url=link,
                 title=(entry.get("title") or "").strip() or None,
                 author=(entry.get("author") or "").strip() or None,
-                published_at=_datetime(entry.get("published_parsed") or entry.get("updated_parsed")),
+                published_at=_datetime(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")),
                 summary=entry.get("summary"),
             )
         )

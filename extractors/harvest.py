@@ -77,10 +77,10 @@ def fetch_page(fetcher: Fetcher, url: str) -> Page:
         hops=result.hops,
     )
     if result.content_type not in HTML_TYPES:
-        error = errors.UnsupportedContent(
+        unsupported = errors.UnsupportedContent(
             f"{result.url}: expected an HTML page, got {result.content_type}; not extracted", url=result.url
         )
-        return Page(**{**base.__dict__, "raw": None, "error": error})
+        return Page(**{**base.__dict__, "raw": None, "error": unsupported})
     try:
         article = extract_article(result.body, result.url, encoding=result.charset)
     except errors.ExtractorError as exc:

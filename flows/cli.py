@@ -55,7 +55,7 @@ def _print(result: QueryResult, as_json: bool, title: str | None = None) -> None
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -116,7 +116,7 @@ def ingest(
         f"{len(summary['sources_failed'])} failed → {summary['db']}"
     )
     for name, reason in summary["sources_failed"].items():
-        out.print(f"  [red]✗ {name}[/]: {reason}", highlight=False)
+        out.print(f"  [red]✗ {name}[/]: {reason}", highlight=False, soft_wrap=True)
     if summary["failures"]:
         out.print(f'  {summary["failures"]} failures recorded: tealeaves query "SELECT * FROM failures"')
 

@@ -187,12 +187,12 @@ def ingest(
 
         for source, poll, pages_future in pending:
             try:
-                pages = pages_future.result()
+                fetched = pages_future.result()
             except Exception as exc:  # a bug in page handling must not lose the other sources
                 error = x.ExtractorError(f"{source.feed}: page stage failed: {type(exc).__name__}: {exc}")
                 _land(conn, run_id, feed_failure_batch(source.name, error, source.feed), summary, logger)
                 continue
-            _land(conn, run_id, source_batch(source.name, poll, pages), summary, logger)
+            _land(conn, run_id, source_batch(source.name, poll, fetched), summary, logger)
 
         state.finish_run(
             conn,

@@ -53,7 +53,9 @@ def _site_routes() -> dict[str, Route]:
         "/p/face-to-face-trump-putin-meeting?utm_source=substack&utm_medium=email": page("substack_post.html"),
         "/vesti/atom/feed.xml": feed("atom_feed.xml", "application/atom+xml"),
         # The charset is only in the HTTP header: the page itself does not declare it.
-        "/vesti/atom/posts/riyadh.html": page("ru_riyadh.cp1251.html", **{"Content-Type": "text/html; charset=windows-1251"}),
+        "/vesti/atom/posts/riyadh.html": page(
+            "ru_riyadh.cp1251.html", **{"Content-Type": "text/html; charset=windows-1251"}
+        ),
         "/vesti/atom/posts/riyadh-round-mirror.html": page("mirror_riyadh.html"),
         "/broken/feed": Route(body=b"<!DOCTYPE html><html><body><h1>Welcome</h1></body></html>"),
         "/secret/admin": Route(body=b"internal"),
@@ -65,7 +67,7 @@ def site() -> Iterator[FixtureServer]:
     """The fixture web: a WordPress-like outlet, a Substack-like one, an Atom feed with relative links
     (windows-1251 page, cross-post), a broken feed and a link to a refused address."""
     server = FixtureServer(_site_routes())
-    for path, route in list(server.routes.items()):
+    for route in list(server.routes.values()):
         if isinstance(route, Route):
             route.body = route.body.replace(b"{PORT}", str(server.port).encode())
     yield server
@@ -80,19 +82,19 @@ allow_hosts = ["127.0.0.1"]
 
 [[source]]
 name = "capital"
-feed = "{site.url('/capital/feed/')}"
+feed = "{site.url("/capital/feed/")}"
 
 [[source]]
 name = "weapons"
-feed = "{site.url('/weapons/feed')}"
+feed = "{site.url("/weapons/feed")}"
 
 [[source]]
 name = "vesti"
-feed = "{site.url('/vesti/atom/feed.xml')}"
+feed = "{site.url("/vesti/atom/feed.xml")}"
 
 [[source]]
 name = "broken"
-feed = "{site.url('/broken/feed')}"
+feed = "{site.url("/broken/feed")}"
 
 [[source]]
 name = "dead"

@@ -44,7 +44,7 @@ class FixtureServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 server.seen.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}))
                 route = server.routes.get(self.path)
                 if route is None:

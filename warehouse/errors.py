@@ -4,7 +4,8 @@ WarehouseError
 ├── WarehouseBusy       another process holds the warehouse (writer lock or DuckDB file lock)
 ├── MigrationError      a migration failed or the file is newer than this code
 ├── LandingError        a batch could not be written; it was rolled back whole
-└── QueryError          a user query was refused or failed (bad SQL, time/memory limit, forbidden)
+├── QueryError          a user query was refused or failed (bad SQL, time/memory limit, forbidden)
+└── AnalysisError       the analysis could not run (bad gazetteer, full-text-search extension missing)
 """
 
 from __future__ import annotations
@@ -38,3 +39,10 @@ class QueryError(WarehouseError):
     """Raised when an ad-hoc query is refused or fails; the message says why."""
 
     kind = "query"
+
+
+class AnalysisError(WarehouseError):
+    """Raised when the analysis cannot run: a malformed gazetteer (the message names the entry) or no
+    full-text-search extension to load; nothing of the refresh is kept."""
+
+    kind = "analysis"

@@ -17,9 +17,14 @@ from warehouse.sqlfiles import sql
 _SPACE = re.compile(r"\s+")
 
 
-def content_hash(body: str) -> str:
-    """sha256 of the body with whitespace normalised: the identity of an exact duplicate."""
-    return hashlib.sha256(_SPACE.sub(" ", body).strip().encode("utf-8")).hexdigest()
+def content_hash(body: str, title: str | None = None) -> str:
+    """sha256 of the body with whitespace normalised and a leading line that repeats the title dropped
+    (templates differ in whether the headline sits inside the article): the identity of an exact duplicate."""
+    text = _SPACE.sub(" ", body).strip()
+    heading = _SPACE.sub(" ", title or "").strip()
+    if heading and text.startswith(heading) and text[len(heading) : len(heading) + 1] in ("", " "):
+        text = text[len(heading) :].strip()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def word_count(body: str) -> int:
@@ -36,7 +41,7 @@ def _lookup(conn: duckdb.DuckDBPyConnection, name: str, keys: Sequence[str]) -> 
 def _insert_documents(
     conn: duckdb.DuckDBPyConnection, docs: Sequence[DocumentRow], run_id: str | None, now: datetime
 ) -> Landed:
-    hashes = [content_hash(d.body) for d in docs]
+    hashes = [content_hash(d.body, d.title) for d in docs]
     by_hash = _lookup(conn, "read/doc_by_hash", hashes)
     by_url = _lookup(conn, "read/doc_by_url", [d.url for d in docs if d.url])
     by_id = (
@@ -52,8 +57,8 @@ def _insert_documents(
     )
     new: list[str] = []
     dups: list[tuple[str, str]] = []
-    doc_rows = []
-    comment_rows = []
+    doc_rows: list[list[object]] = []
+    comment_rows: list[list[object]] = []
     for doc, digest in zip(docs, hashes, strict=True):
         existing = (by_url.get(doc.url) if doc.url else None) or by_hash.get(digest)
         if existing is None and doc.doc_id in by_id:

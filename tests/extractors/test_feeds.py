@@ -10,7 +10,8 @@ from extractors import errors
 from extractors.feeds import parse_feed
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
-<item><title>A</title><link>/a?utm_source=x</link><guid>g1</guid><pubDate>Wed, 12 Mar 2025 08:00:00 +0000</pubDate></item>
+<item><title>A</title><link>/a?utm_source=x</link><guid>g1</guid>
+<pubDate>Wed, 12 Mar 2025 08:00:00 +0000</pubDate></item>
 <item><title>B</title><link>javascript:alert(1)</link></item>
 <item><title>C</title><description>no link, no guid</description></item>
 <item><title>A again</title><link>/a2</link><guid>g1</guid></item>

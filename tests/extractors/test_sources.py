@@ -15,7 +15,12 @@ REPO = Path(__file__).resolve().parents[2]
 def test_the_shipped_sources_file_is_valid() -> None:
     config = load_sources(REPO / "sources.toml")
     assert {s.name for s in config.sources} >= {
-        "nakedcapitalism", "weapons", "responsiblestatecraft", "ianwelsh", "russiamatters", "realclearpolitics",
+        "nakedcapitalism",
+        "weapons",
+        "responsiblestatecraft",
+        "ianwelsh",
+        "russiamatters",
+        "realclearpolitics",
     }
     assert all(s.feed.startswith("https://") for s in config.sources)
 
@@ -23,10 +28,15 @@ def test_the_shipped_sources_file_is_valid() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[[source]]\nname = "a"\nfeed = "https://x/"\n\n[[source]]\nname = "a"\nfeed = "https://y/"\n',
-         "line 5: duplicate source name 'a' (first defined on line 1)"),
+        (
+            '[[source]]\nname = "a"\nfeed = "https://x/"\n\n[[source]]\nname = "a"\nfeed = "https://y/"\n',
+            "line 5: duplicate source name 'a' (first defined on line 1)",
+        ),
         ('[settings]\nallow_hosts = []\n\n[[source]]\nname = "b"\n', "line 4: source 'b' has no feed"),
-        ('[[source]]\nname = "c"\nfeed = "file:///etc/passwd"\n', "line 1: source 'c': feed 'file:///etc/passwd' is not"),
+        (
+            '[[source]]\nname = "c"\nfeed = "file:///etc/passwd"\n',
+            "line 1: source 'c': feed 'file:///etc/passwd' is not",
+        ),
         ('[[source]]\nname = "Bad Name"\nfeed = "https://x/"\n', "line 1: [[source]] needs a name"),
         ('[[source]\nname = "x"\n', "not valid TOML"),
         ('[settings]\nallow_hosts = "127.0.0.1"\n', "allow_hosts must be a list"),

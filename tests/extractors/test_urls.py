@@ -26,5 +26,8 @@ def test_only_http_links_are_fetchable(link: str) -> None:
 
 
 def test_relative_links_resolve_against_the_final_feed_url() -> None:
-    assert resolve("https://example.com/blog/feed/atom.xml", "posts/1.html") == "https://example.com/blog/feed/posts/1.html"
+    assert (
+        resolve("https://example.com/blog/feed/atom.xml", "posts/1.html")
+        == "https://example.com/blog/feed/posts/1.html"
+    )
     assert resolve("https://example.com/blog/feed/", "/p/2") == "https://example.com/p/2"

@@ -58,9 +58,13 @@ def test_ingest_then_query_and_status(tmp_path: Path, site: FixtureServer) -> No
     result = runner.invoke(app, ["ingest", "--sources", str(sources), "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert "failed" in result.stdout and "broken" in result.stdout and "not a feed" in result.stdout
-    result = runner.invoke(app, ["query", "SELECT origin, count(*) AS n FROM documents GROUP BY ALL ORDER BY 1",
-                                 "--db", str(db), "--json"])
-    assert result.exit_code == 0 and json.loads(result.stdout) == [{"origin": "feed", "n": 4}, {"origin": "seed", "n": 5}]
+    result = runner.invoke(
+        app, ["query", "SELECT origin, count(*) AS n FROM documents GROUP BY ALL ORDER BY 1", "--db", str(db), "--json"]
+    )
+    assert result.exit_code == 0 and json.loads(result.stdout) == [
+        {"origin": "feed", "n": 4},
+        {"origin": "seed", "n": 5},
+    ]
     result = runner.invoke(app, ["status", "--db", str(db), "--json"])
     health = {row["source"]: row for row in json.loads(result.stdout)["sources"]}
     assert health["dead"]["status"] == "failed" and health["dead"]["consecutive_failures"] == 1
@@ -74,7 +78,11 @@ def test_console_script_in_a_fresh_process_exits_0_when_sources_fail(tmp_path: P
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "COLUMNS": "200"}
     proc = subprocess.run(
         [sys.executable, "-m", "flows", "ingest", "--sources", str(sources), "--db", str(tmp_path / "w.duckdb")],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "4 new documents (5 seed)" in proc.stdout

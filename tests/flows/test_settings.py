@@ -10,7 +10,9 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:
-    missing = [f"TEALEAVES_{name.upper()}" for name in Settings.model_fields if f"TEALEAVES_{name.upper()}" not in README]
+    missing = [
+        f"TEALEAVES_{name.upper()}" for name in Settings.model_fields if f"TEALEAVES_{name.upper()}" not in README
+    ]
     assert missing == [], f"document these settings in README.md: {missing}"
 
 

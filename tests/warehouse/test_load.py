@@ -35,7 +35,9 @@ def batch(*docs: DocumentRow) -> SourceBatch:
         source="s",
         feed_status="ok",
         documents=docs,
-        raw_pages=[RawPage(d.url or "", d.url or "", "text/html", None, b"<html>" * 100, "x", NOW, d.doc_id) for d in docs],
+        raw_pages=[
+            RawPage(d.url or "", d.url or "", "text/html", None, b"<html>" * 100, "x", NOW, d.doc_id) for d in docs
+        ],
         entries=[EntryRow("k" + d.doc_id, None, d.url, d.doc_id) for d in docs],
         fetches=[FetchRow(d.url or "", 200, None, None, 600, NOW, "page", 1.0) for d in docs],
         failures=[FailureRow("u", "page", "timeout", "u: timed out", NOW)],
@@ -108,7 +110,11 @@ def test_unseen_filters_known_keys_and_urls(conn) -> None:
 
 def test_a_second_writer_waits_then_fails_clearly(tmp_path: Path) -> None:
     db = tmp_path / "busy.duckdb"
-    with open_writer(db), pytest.raises(WarehouseBusy, match="another tealeaves run is writing"), open_writer(db, wait=0.5):
+    with (
+        open_writer(db),
+        pytest.raises(WarehouseBusy, match="another tealeaves run is writing"),
+        open_writer(db, wait=0.5),
+    ):
         pass
 
 
@@ -126,3 +132,10 @@ def test_duckdb_cli_style_reader_sees_the_tables(tmp_path: Path) -> None:
         load.land_seeds(connection, [DocumentRow("e" * 16, "seed", "seed", None, None, None, None, None, "en", "w")])
     with duckdb.connect(str(db), read_only=True) as reader:
         assert reader.execute("SELECT origin, word_count FROM documents").fetchall() == [("seed", 1)]
+
+
+def test_content_hash_ignores_whitespace_and_a_repeated_headline() -> None:
+    plain = load.content_hash("One  two.\n\nThree.", "Title")
+    assert load.content_hash("Title\nOne two. Three.", "Title") == plain
+    assert load.content_hash("One two. Three.", None) == plain
+    assert load.content_hash("Titled piece. One two. Three.", "Title") != plain
