@@ -22,9 +22,10 @@ from extractors.models import FeedEntry
 from extractors.seeds import read_seed_corpus
 from extractors.sources import Source, load_sources, site_of
 from extractors.urls import canonical_url
+from flows import reporting
 from flows.batches import SEED_SOURCE, feed_failure_batch, seed_documents, source_batch
 from flows.settings import Settings
-from warehouse import load, state
+from warehouse import health, load, state
 from warehouse.db import open_writer
 from warehouse.errors import LandingError
 from warehouse.records import EntryRow, FailureRow, SourceBatch
@@ -201,6 +202,8 @@ def ingest(
             sources_failed=len(summary.sources_failed),
             documents_new=summary.documents_new,
         )
+        failures = health.run_failures(conn, run_id)
+        sources_health = health.source_health(conn)
     logger.info(
         "run %s: %d new documents; %d sources ok, %d failed",
         run_id,
@@ -208,7 +211,11 @@ def ingest(
         len(summary.sources_ok),
         len(summary.sources_failed),
     )
-    return summary.as_dict()
+    result = summary.as_dict()
+    reporting.emit_document_events(result)
+    reporting.emit_completed(result)
+    reporting.publish_artifacts(result, failures, sources_health, settings.poll_interval)
+    return result
 
 
 def _land(

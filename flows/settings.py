@@ -35,3 +35,6 @@ class Settings(BaseSettings):
     task_retries: int = Field(2, description="Retries of a feed poll after a transient error (timeout, 5xx).")
     retry_delay: float = Field(5.0, description="Seconds between those retries.")
     lock_wait: float = Field(30.0, description="Seconds a run waits for another writer before giving up.")
+    poll_interval: float = Field(
+        1800.0, description="Seconds between scheduled ingest runs (keep equal to the schedule in prefect.yaml)."
+    )
