@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: install run test lint typecheck bench clean
+.PHONY: install run test lint typecheck bench clean serve stop ui-check
 
 install: $(VENV)/.installed
 
@@ -39,3 +39,33 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# --- A local Prefect server, the deployments of prefect.yaml and a worker (ended by `make stop`) ---
+PREFECT_PORT ?= 4200
+SERVE_DIR    ?= .prefect
+HEARTBEAT    ?= 30
+SERVE_ENV = PREFECT_HOME=$(abspath $(SERVE_DIR)) PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
+	PREFECT_SERVER_API_HOST=127.0.0.1 PREFECT_SERVER_API_PORT=$(PREFECT_PORT) PREFECT_UI_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api
+
+serve: install
+	mkdir -p $(SERVE_DIR)
+	$(SERVE_ENV) setsid nohup $(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT) \
+		> $(SERVE_DIR)/server.log 2>&1 < /dev/null & echo $$! > $(SERVE_DIR)/server.pid
+	$(SERVE_ENV) $(BIN)/python -m flows.automations --wait-only
+	$(SERVE_ENV) $(BIN)/prefect work-pool create tealeaves --type process --overwrite
+	$(SERVE_ENV) $(BIN)/prefect --no-prompt deploy --all
+	$(SERVE_ENV) $(BIN)/python -m flows.automations --heartbeat-seconds $(HEARTBEAT)
+	$(SERVE_ENV) PREFECT_FLOWS_HEARTBEAT_FREQUENCY=$(HEARTBEAT) PREFECT_WORKER_QUERY_SECONDS=2 \
+		setsid nohup $(BIN)/prefect worker start --pool tealeaves \
+		> $(SERVE_DIR)/worker.log 2>&1 < /dev/null & echo $$! > $(SERVE_DIR)/worker.pid
+	@echo "Prefect UI: http://127.0.0.1:$(PREFECT_PORT)  (logs in $(SERVE_DIR)/; stop with: make stop)"
+
+stop:
+	@for name in worker server; do \
+		pidfile=$(SERVE_DIR)/$$name.pid; \
+		if [ -f $$pidfile ]; then kill -TERM -- -$$(cat $$pidfile) 2>/dev/null || true; rm -f $$pidfile; echo "stopped $$name"; fi; \
+	done
+
+# Opens the served UI in headless Chromium and refreshes the README's screenshot (needs `make serve` deps).
+ui-check: install
+	TEALEAVES_UI_SCREENSHOT=$(abspath docs/prefect-ui-flow-run.png) $(BIN)/python -m pytest tests/flows/test_deployments.py -k "ui or ingest_event" -p no:cacheprovider

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from extractors.errors import ConfigError
 from extractors.sources import load_sources, site_of
+from flows import cli_analysis
 from flows.settings import Settings
 from warehouse.errors import QueryError, WarehouseError
 from warehouse.query import QueryResult, named, run_query
@@ -65,9 +66,12 @@ def ingest(
     db: DbOption = None,
     source: Annotated[list[str] | None, typer.Option("--source", help="Only this source (repeatable).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's run logs.")] = False,
+    analyze: Annotated[
+        bool, typer.Option("--analyze/--no-analyze", help="Refresh the analysis afterwards (only new documents).")
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
-    """Load the seed corpus, poll every source and land new documents.
+    """Load the seed corpus, poll every source, land new documents and refresh the analysis.
 
     Example: tealeaves ingest --source nakedcapitalism --db /tmp/t.duckdb
     """
@@ -107,6 +111,15 @@ def ingest(
         raise _fail(str(exc), 1) from exc
     finally:
         ingest_module.progress_hook = None
+    if analyze and summary["documents_new"] + summary["seeds_new"] > 0:
+        # Without a server nobody reacts to the completion event: run the same step inline. With the
+        # `analyze` deployment also triggered, the second refresh finds nothing new and does nothing.
+        from flows.analyze import analyze as analyze_flow
+
+        try:
+            summary["analysis"] = analyze_flow(db=summary["db"])
+        except WarehouseError as exc:
+            raise _fail(f"ingest completed, but the analysis could not run: {exc}", 1) from exc
     if as_json:
         print(json.dumps(summary, default=str, indent=2))
         return
@@ -119,6 +132,8 @@ def ingest(
         out.print(f"  [red]✗ {name}[/]: {reason}", highlight=False, soft_wrap=True)
     if summary["failures"]:
         out.print(f'  {summary["failures"]} failures recorded: tealeaves query "SELECT * FROM failures"')
+    if "analysis" in summary:
+        out.print(f"analysis: {summary['analysis'].get('summary', 'refreshed')}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -184,3 +199,6 @@ def sources_list(sources: SourcesOption = None, as_json: JsonOption = False) -> 
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+cli_analysis.register(app)

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     seed_manifest: Path = Field(
         PROJECT_DATA / "seed-manifest.toml", description="Dates and markers read off the seed texts by a person."
     )
+    gazetteer: Path = Field(
+        PROJECT_DATA / "gazetteer.toml",
+        description="People, institutions and places counted as mentions, with their spellings (editable).",
+    )
     user_agent: str = Field(
         "tealeaves/0.1 (commentary reader; polite: one feed poll per 30 min)",
         description="User-Agent sent with every request.",
