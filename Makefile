@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: install run test lint typecheck bench clean serve stop ui-check
+.PHONY: install run test lint typecheck bench clean serve worker stop ui-check
 
 install: $(VENV)/.installed
 
@@ -44,6 +44,7 @@ clean:
 PREFECT_PORT ?= 4200
 SERVE_DIR    ?= .prefect
 HEARTBEAT    ?= 30
+ZOMBIE_AFTER ?= 90
 SERVE_ENV = PREFECT_HOME=$(abspath $(SERVE_DIR)) PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
 	PREFECT_SERVER_API_HOST=127.0.0.1 PREFECT_SERVER_API_PORT=$(PREFECT_PORT) PREFECT_UI_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api
 
@@ -54,11 +55,16 @@ serve: install
 	$(SERVE_ENV) $(BIN)/python -m flows.automations --wait-only
 	$(SERVE_ENV) $(BIN)/prefect work-pool create tealeaves --type process --overwrite
 	$(SERVE_ENV) $(BIN)/prefect --no-prompt deploy --all
-	$(SERVE_ENV) $(BIN)/python -m flows.automations --heartbeat-seconds $(HEARTBEAT)
+	$(SERVE_ENV) $(BIN)/python -m flows.automations --crash-after $(ZOMBIE_AFTER)
+	$(MAKE) --no-print-directory worker
+	@echo "Prefect UI: http://127.0.0.1:$(PREFECT_PORT)  (logs in $(SERVE_DIR)/; stop with: make stop)"
+
+# The worker runs each flow in a subprocess with this venv's interpreter; flows send heartbeats so a
+# killed run is marked Crashed (flows/automations.py) and frees its concurrency slot.
+worker:
 	$(SERVE_ENV) PREFECT_FLOWS_HEARTBEAT_FREQUENCY=$(HEARTBEAT) PREFECT_WORKER_QUERY_SECONDS=2 \
 		setsid nohup $(BIN)/prefect worker start --pool tealeaves \
-		> $(SERVE_DIR)/worker.log 2>&1 < /dev/null & echo $$! > $(SERVE_DIR)/worker.pid
-	@echo "Prefect UI: http://127.0.0.1:$(PREFECT_PORT)  (logs in $(SERVE_DIR)/; stop with: make stop)"
+		>> $(SERVE_DIR)/worker.log 2>&1 < /dev/null & echo $$! > $(SERVE_DIR)/worker.pid
 
 stop:
 	@for name in worker server; do \

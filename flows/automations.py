@@ -19,8 +19,9 @@ from prefect.events.schemas.events import ResourceSpecification
 ZOMBIE_AUTOMATION = "tealeaves: crash zombie flow runs"
 
 
-async def ensure_zombie_automation(heartbeat_seconds: int) -> Automation:
-    """Create (or replace) the automation that crashes runs silent for three heartbeat periods."""
+async def ensure_zombie_automation(crash_after: int) -> Automation:
+    """Create (or replace) the automation that crashes a run silent for ``crash_after`` seconds
+    (three heartbeat periods is a safe choice)."""
     try:
         existing = await Automation.aread(name=ZOMBIE_AUTOMATION)
     except ValueError:
@@ -43,12 +44,12 @@ async def ensure_zombie_automation(heartbeat_seconds: int) -> Automation:
             for_each={"prefect.resource.id"},
             posture=Posture.Proactive,
             threshold=1,
-            within=timedelta(seconds=3 * heartbeat_seconds),
+            within=timedelta(seconds=crash_after),
         ),
         actions=[
             ChangeFlowRunState(
                 state=StateType.CRASHED,
-                message=f"No heartbeat for {3 * heartbeat_seconds} s: the run's process is gone.",
+                message=f"No heartbeat for {crash_after} s: the run's process is gone.",
             )
         ],
     ).acreate()
@@ -71,13 +72,13 @@ async def wait_for_server(timeout: float = 120.0) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Create tealeaves' server-side automations.")
-    parser.add_argument("--heartbeat-seconds", type=int, default=30)
+    parser.add_argument("--crash-after", type=int, default=90, help="seconds without a heartbeat")
     parser.add_argument("--wait-only", action="store_true", help="only wait until the server is healthy")
     args = parser.parse_args()
     asyncio.run(wait_for_server())
     if args.wait_only:
         return
-    created = asyncio.run(ensure_zombie_automation(args.heartbeat_seconds))
+    created = asyncio.run(ensure_zombie_automation(args.crash_after))
     print(f"automation ready: {created.name} ({created.id})")
 
 

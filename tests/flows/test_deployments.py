@@ -36,9 +36,10 @@ def free_port() -> int:
 class Server:
     """A served Prefect: its API URL and the directory holding its home, logs and pids."""
 
-    def __init__(self, api: str, directory: Path) -> None:
+    def __init__(self, api: str, directory: Path, make_args: list[str]) -> None:
         self.api = api
         self.directory = directory
+        self.make_args = make_args
 
     def get(self, path: str) -> Any:
         response = httpx.get(self.api + path, timeout=30)
@@ -71,13 +72,14 @@ class Server:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     directory = tmp_path_factory.mktemp("served-prefect")
     port = free_port()
-    args = [f"SERVE_DIR={directory}", f"PREFECT_PORT={port}"]
+    # A shorter zombie window than the default 90 s keeps the crash test short; heartbeats come every 30 s.
+    args = [f"SERVE_DIR={directory}", f"PREFECT_PORT={port}", "ZOMBIE_AFTER=50"]
     result = subprocess.run(
         ["make", "serve", *args], cwd=REPO, capture_output=True, text=True, timeout=420, check=False
     )
     try:
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-        yield Server(f"http://127.0.0.1:{port}/api", directory)
+        yield Server(f"http://127.0.0.1:{port}/api", directory, args)
     finally:
         subprocess.run(["make", "stop", *args], cwd=REPO, capture_output=True, timeout=60, check=False)
 
@@ -190,3 +192,58 @@ def test_the_ui_shows_the_run_and_its_artifacts(
     shot = Path(os.environ.get("TEALEAVES_UI_SCREENSHOT", tmp_path / "flow-run.png"))
     subprocess.run([CHROMIUM, *flags, f"--screenshot={shot}", page], capture_output=True, timeout=120, check=True)
     assert shot.stat().st_size > 20_000, "the screenshot is (nearly) blank"
+
+
+def _trickle(handler: Any) -> None:
+    """A page that takes minutes to arrive, so the run is still going when its worker is killed."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Length", "100000")
+    handler.end_headers()
+    try:
+        for _ in range(600):
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+            time.sleep(0.5)
+    except OSError:
+        pass
+
+
+def test_a_killed_run_does_not_hold_the_slot(served: Server, tmp_path: Path) -> None:
+    from tests.fixture_server import Route
+
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title>
+<item><title>Slow piece</title><link>{BASE}/slow</link><guid>slow-1</guid></item></channel></rss>"""
+    site = FixtureServer(
+        {"/feed": Route(body=feed, headers={"Content-Type": "application/rss+xml"}), "/slow": _trickle}
+    )
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f'[settings]\nallow_hosts = ["127.0.0.1"]\n\n[[source]]\nname = "slow"\nfeed = "{site.url("/feed")}"\n',
+        encoding="utf-8",
+    )
+    params = {"parameters": {"sources_path": str(sources), "db": str(tmp_path / "crash.duckdb")}}
+    deployment = served.get("/deployments/name/ingest/ingest")["id"]
+    try:
+        first = served.post(f"/deployments/{deployment}/create_flow_run", params)
+        deadline = time.monotonic() + 120
+        while not site.requests_for("/slow") and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert site.requests_for("/slow"), "the first run never reached its page fetch"
+        assert served.get(f"/flow_runs/{first['id']}")["state"]["type"] == "RUNNING"
+
+        # SIGKILL the worker and the flow process it started (they share a process group).
+        os.killpg(int((served.directory / "worker.pid").read_text().strip()), 9)
+        subprocess.run(["make", "worker", *served.make_args], cwd=REPO, check=True, capture_output=True, timeout=60)
+
+        site.routes["/slow"] = Route(body=b"<html><body><p>Quick now.</p></body></html>")
+        second = served.post(f"/deployments/{deployment}/create_flow_run", params)
+        finished = served.wait_for_run(second["id"], timeout=300)
+        crashed = served.get(f"/flow_runs/{first['id']}")
+    finally:
+        site.close()
+    assert crashed["state"]["type"] == "CRASHED", crashed["state"]
+    assert finished["state"]["type"] == "COMPLETED", finished["state"]
+    assert datetime.fromisoformat(finished["start_time"]) >= datetime.fromisoformat(crashed["state"]["timestamp"])
+    waited = datetime.fromisoformat(finished["start_time"]) - datetime.fromisoformat(second["created"])
+    print(f"\nnext run waited {waited.total_seconds():.0f} s for the killed run's slot")
