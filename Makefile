@@ -1,4 +1,5 @@
 # tealeaves: every target works on a fresh clone with only Python 3.11 and make.
+SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -69,7 +70,11 @@ worker:
 stop:
 	@for name in worker server; do \
 		pidfile=$(SERVE_DIR)/$$name.pid; \
-		if [ -f $$pidfile ]; then kill -TERM -- -$$(cat $$pidfile) 2>/dev/null || true; rm -f $$pidfile; echo "stopped $$name"; fi; \
+		if [ -f $$pidfile ]; then \
+			pid=$$(cat $$pidfile); kill -TERM -- -$$pid 2>/dev/null || kill -TERM $$pid 2>/dev/null || true; \
+			for _ in $$(seq 50); do kill -0 $$pid 2>/dev/null || break; sleep 0.2; done; \
+			kill -KILL -- -$$pid 2>/dev/null || true; rm -f $$pidfile; echo "stopped $$name"; \
+		fi; \
 	done
 
 # Opens the served UI in headless Chromium and refreshes the README's screenshot (needs `make serve` deps).
