@@ -42,7 +42,10 @@ def test_ingest_publishes_artifacts_with_stable_keys(site: FixtureServer, tmp_pa
     artifacts = asyncio.run(_artifacts(summary["run_id"]))
     assert set(artifacts) >= {NEW_DOCUMENTS_KEY, FAILURES_KEY, HEALTH_KEY, SUMMARY_KEY}
     assert sorted(r["source"] for r in artifacts[NEW_DOCUMENTS_KEY]) == ["capital", "capital", "vesti", "weapons"]
-    assert {(r["source"], r["kind"]) for r in artifacts[FAILURES_KEY]} >= {("broken", "not_a_feed"), ("dead", "connection_failed")}
+    assert {(r["source"], r["kind"]) for r in artifacts[FAILURES_KEY]} >= {
+        ("broken", "not_a_feed"),
+        ("dead", "connection_failed"),
+    }
     by_source = {r["source"]: r for r in artifacts[HEALTH_KEY]}
     assert by_source["dead"]["consecutive_failures"] == 1 and by_source["capital"]["status"] == "ok"
     assert "**4** new documents" in artifacts[SUMMARY_KEY]

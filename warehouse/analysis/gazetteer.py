@@ -81,7 +81,7 @@ def _alias(text: object, cased: bool, where: str) -> Alias:
     if not isinstance(text, str) or not text.strip():
         raise AnalysisError(f"{where}: an alias must be a non-empty string, not {text!r}")
     words = tuple(_WORD.findall(text))
-    if not words or "*" in _WORD.sub("", text):
+    if not words or "*" in _WORD.sub("", text) or re.search(r"\*[^\W_]", text):
         raise AnalysisError(f"{where}: alias {text!r}: '*' may only end a word")
     for word in words:
         if word.endswith("*") and len(word) - 1 < _MIN_PREFIX:

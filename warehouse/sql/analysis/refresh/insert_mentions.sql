@@ -1,6 +1,6 @@
 -- Mentions per document, entity and part (body or comments). An alias's first word is found by its
--- position, the following words are checked at theirs; adjacent or overlapping matches of one entity
--- ("Xi Jinping", "Си Цзиньпин") count once.
+-- position, the following words are checked at theirs; overlapping matches of one entity count once
+-- ("Xi Jinping" matches the aliases "Xi", "Jinping" and "Xi Jinping": one mention).
 INSERT INTO mentions
 WITH positions AS (
     SELECT doc_id, comment_no, unnest(words) AS word, generate_subscripts(words, 1) AS pos FROM _units
@@ -9,12 +9,12 @@ starts AS (
     SELECT p.doc_id, p.comment_no, p.pos, a.entity, a.kind, a.alias_no, a.words
     FROM positions p
     JOIN _hits h ON h.word = p.word
-    JOIN _patterns a ON a.position = 0 AND a.mode = h.mode AND a.pattern = h.pattern
+    JOIN gazetteer_patterns a ON a.position = 0 AND a.mode = h.mode AND a.pattern = h.pattern
 ),
 phrase_words AS (
     SELECT s.doc_id, s.comment_no, s.pos, s.alias_no, u.words[s.pos + a.position] AS word, a.mode, a.pattern
     FROM starts s
-    JOIN _patterns a ON a.alias_no = s.alias_no AND a.position > 0
+    JOIN gazetteer_patterns a ON a.alias_no = s.alias_no AND a.position > 0
     JOIN _units u ON u.doc_id = s.doc_id AND u.comment_no = s.comment_no
     WHERE s.words > 1
 ),
@@ -40,5 +40,5 @@ runs AS (
 )
 SELECT doc_id, entity, any_value(kind) AS kind, count(*)::INTEGER AS count, comment_no > 0 AS in_comments
 FROM runs
-WHERE reached IS NULL OR first > reached + 1
+WHERE reached IS NULL OR first > reached
 GROUP BY doc_id, entity, comment_no > 0

@@ -1,3 +1,3 @@
--- Every document, for a part rebuilt whole (the mentions after the gazetteer changed).
+-- Every document analysed before, for a part recounted whole (the mentions, after the gazetteer changed).
 CREATE OR REPLACE TEMP TABLE _scope AS
-SELECT doc_id FROM documents
+SELECT doc_id FROM analysis_documents

@@ -1,18 +1,25 @@
--- MinHash signatures of the new bodies: word 5-grams (lower-cased; a shorter text is one shingle),
--- each hashed once, then one minimum per seed in $1 of hash(shingle XOR seed).
+-- MinHash, step 2: the signature is the $1 bins in order. An empty bin borrows from the next non-empty
+-- bin to its right (circularly), shifted by the distance, so bins stay comparable (densification by
+-- rotation, Shrivastava & Li 2014): two signatures agree in a bin with probability the Jaccard
+-- similarity of the two shingle sets, as with $1 independent hash functions, at the cost of one.
 CREATE OR REPLACE TEMP TABLE _signatures AS
-WITH bodies AS (
-    SELECT u.doc_id, list_transform(u.words, w -> hash(lower(w))) AS h
-    FROM _units u SEMI JOIN _pending p USING (doc_id)
-    WHERE u.comment_no = 0 AND len(u.words) > 0
+WITH grid AS (
+    SELECT d.doc_id, r.bin::INTEGER AS bin, b.v
+    FROM (SELECT DISTINCT doc_id FROM _bins) d
+    CROSS JOIN range($1) r(bin)
+    LEFT JOIN _bins b ON b.doc_id = d.doc_id AND b.bin = r.bin
 ),
-shingles AS (
-    SELECT doc_id,
-           list_distinct(list_transform(
-               range(1, greatest(len(h) - 3, 1) + 1),
-               i -> hash(h[i], h[i + 1], h[i + 2], h[i + 3], h[i + 4])
-           )) AS shingles
-    FROM bodies
+raw AS (
+    SELECT doc_id, list(v ORDER BY bin) AS v, 18446744073709551615::UBIGINT // $1::UBIGINT AS span
+    FROM grid
+    GROUP BY doc_id
 )
-SELECT doc_id, list_transform($1::UBIGINT[], k -> list_min(list_transform(shingles, x -> hash(xor(x, k))))) AS signature
-FROM shingles
+SELECT doc_id,
+       list_transform(range(len(v)), b -> CASE
+           WHEN v[b + 1] IS NOT NULL THEN v[b + 1]
+           ELSE list_transform(
+               list_filter(range(1, len(v)), t -> v[(b + t) % len(v) + 1] IS NOT NULL)[1:1],
+               t -> (v[(b + t) % len(v) + 1] + t * span)::UBIGINT
+           )[1]
+       END) AS signature
+FROM raw

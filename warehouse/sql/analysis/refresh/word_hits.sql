@@ -5,7 +5,7 @@ WITH vocabulary AS (
     SELECT DISTINCT unnest(words) AS word FROM _units
 ),
 patterns AS (
-    SELECT DISTINCT mode, pattern FROM _patterns
+    SELECT DISTINCT mode, pattern FROM gazetteer_patterns
 ),
 exact AS (
     SELECT v.word, p.mode, p.pattern

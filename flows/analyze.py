@@ -1,0 +1,32 @@
+"""The analyze flow: bring the analysis up to date with what ingest landed (only the new documents).
+
+Triggered after an ingest run (and called inline by `tealeaves ingest`); `tealeaves analyze` runs the
+same refresh by hand without starting Prefect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger
+
+from flows.settings import Settings
+from warehouse.analysis import load_gazetteer, refresh
+from warehouse.db import open_writer
+
+
+@flow(name="analyze")
+def analyze(db: str | None = None, full: bool = False) -> dict[str, Any]:
+    """Refresh mentions, closeness to the seeds, the search index and near-duplicate clusters."""
+    settings = Settings()
+    gazetteer = load_gazetteer(settings.gazetteer)
+    with open_writer(Path(db) if db else settings.db, wait=settings.lock_wait) as conn:
+        report = refresh(conn, gazetteer, full=full)
+    get_run_logger().info(report.summary)
+    return asdict(report) | {"summary": report.summary}
+
+
+if __name__ == "__main__":
+    analyze()

@@ -1,0 +1,297 @@
+"""The analysis commands of `tealeaves`: analyze, trends, search, new. Exit codes as in flows/cli.py:
+0 done, 1 could not proceed (the warehouse is busy), 2 bad invocation (unknown entity, bad date …)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from flows.charts import write_trends_chart
+from flows.settings import Settings
+from warehouse.analysis import load_gazetteer, refresh
+from warehouse.analysis.reads import (
+    PERIODS,
+    Trend,
+    on_file,
+    read_last_look,
+    remember_look,
+    resolve_since,
+    search,
+    trends,
+    whats_new,
+)
+from warehouse.db import open_writer
+from warehouse.errors import AnalysisError, QueryError, WarehouseError
+from warehouse.query import QueryResult
+
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="Warehouse file (default: TEALEAVES_DB or data/tealeaves.duckdb).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    return typer.Exit(code)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _dump(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=_jsonable))
+
+
+def _warehouse(db: Path | None) -> Path:
+    path = db or Settings().db
+    if not path.exists():
+        raise _fail(f"{path}: no warehouse here yet; run `tealeaves ingest` first or pass --db", 2)
+    return path
+
+
+def _query_failed(exc: QueryError) -> typer.Exit:
+    message = str(exc)
+    if "does not exist" in message:
+        message += " — this warehouse has no analysis yet: run `tealeaves analyze`"
+    return _fail(message, 2)
+
+
+def analyze(
+    full: Annotated[bool, typer.Option("--full", help="Rebuild everything instead of the new documents only.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Bring the analysis up to date: only documents landed since the last refresh are processed.
+
+    Example: tealeaves analyze --full --db try.duckdb
+    """
+    settings = Settings()
+    path = _warehouse(db)
+    try:
+        gazetteer = load_gazetteer(settings.gazetteer)
+    except AnalysisError as exc:
+        raise _fail(str(exc), 2) from exc
+    try:
+        with open_writer(path, wait=settings.lock_wait) as conn:
+            report = refresh(conn, gazetteer, full=full)
+    except WarehouseError as exc:
+        raise _fail(str(exc), 1) from exc
+    if as_json:
+        _dump(asdict(report) | {"summary": report.summary})
+        return
+    out.print(report.summary, highlight=False)
+
+
+def _sparkline(trend: Trend, periods: list[date]) -> str:
+    counts = {p["period"]: p["mentions"] for p in trend.periods}
+    top = max(counts.values(), default=0)
+    if top == 0:
+        return " " * len(periods)
+    return "".join(
+        " " if counts.get(p, 0) == 0 else BARS[min(len(BARS) - 1, counts[p] * len(BARS) // (top + 1))] for p in periods
+    )
+
+
+def trends_command(
+    entities: Annotated[
+        list[str] | None, typer.Argument(metavar="[ENTITY]...", help="Names or aliases (default: the most mentioned).")
+    ] = None,
+    since: Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD.")] = None,
+    by: Annotated[str, typer.Option("--by", help="Period: day, week or month.")] = "week",
+    top: Annotated[int, typer.Option("--top", help="How many entities when none are named.")] = 6,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", help="Where to write the HTML chart (default: trends.html beside the warehouse)."),
+    ] = None,
+    no_chart: Annotated[bool, typer.Option("--no-chart", help="Do not write the chart.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Mentions of people, institutions and places over time: a table and an HTML chart.
+
+    Example: tealeaves trends Witkoff Lavrov Riyadh --since 2025-02-01 --by week
+    """
+    path = _warehouse(db)
+    if by not in PERIODS:
+        raise _fail(f"--by must be one of {', '.join(PERIODS)}, not {by!r}", 2)
+    try:
+        first = date.fromisoformat(since) if since else None
+    except ValueError as exc:
+        raise _fail(f"--since takes a date like 2025-02-01, not {since!r}", 2) from exc
+    try:
+        found = trends(on_file(path), list(entities or []), since=first, period=by, top=top)
+    except QueryError as exc:
+        raise _query_failed(exc) from exc
+    except WarehouseError as exc:
+        raise _fail(str(exc), 1) from exc
+    chart_path = None
+    if found and not no_chart:
+        target = chart or path.with_name("trends.html")
+        title = f"Mentions per {by}" + (f" since {first.isoformat()}" if first else "")
+        chart_path = write_trends_chart(target, found, period=by, title=title)
+    if as_json:
+        _dump(
+            {
+                "period": by,
+                "since": first,
+                "chart": str(chart_path) if chart_path else None,
+                "entities": [{"entity": t.entity, "kind": t.kind, "periods": t.periods} for t in found],
+            }
+        )
+        return
+    if not found:
+        out.print("no mentions yet: run `tealeaves analyze` after an ingest")
+        return
+    periods = sorted({p["period"] for t in found for p in t.periods})
+    table = Table(title=f"mentions per {by}" + (f" since {first}" if first else ""))
+    for column in ("entity", "kind", "mentions", "documents", "in comments", "busiest", ""):
+        table.add_column(column, justify="right" if column in {"mentions", "documents", "in comments"} else "left")
+    for t in found:
+        busiest = max(t.periods, key=lambda p: (p["mentions"], p["period"]), default=None)
+        table.add_row(
+            t.entity,
+            t.kind,
+            str(t.mentions),
+            str(t.documents),
+            str(t.comment_mentions),
+            f"{busiest['period']} ({busiest['mentions']})" if busiest else "",
+            _sparkline(t, periods),
+        )
+    out.print(table)
+    if periods:
+        out.print(f"{len(periods)} {by}s from {periods[0]} to {periods[-1]}", highlight=False)
+    if chart_path:
+        out.print(f"chart: {chart_path} (open it in a browser)", highlight=False)
+
+
+def search_command(
+    query: Annotated[str, typer.Argument(metavar="QUERY", help="Words to look for (stemmed: 'talks' finds 'talk').")],
+    comments: Annotated[bool, typer.Option("--comments", help="Rank reader comments instead of documents.")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="How many results.")] = 10,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Full-text search, ranked by BM25, with a snippet around the words found.
+
+    Example: tealeaves search "ceasefire Jeddah" --comments --limit 5
+    """
+    path = _warehouse(db)
+    try:
+        stems, hits = search(on_file(path), query, comments=comments, limit=limit)
+    except QueryError as exc:
+        raise _query_failed(exc) from exc
+    except WarehouseError as exc:
+        raise _fail(str(exc), 1) from exc
+    if as_json:
+        _dump({"query": query, "stems": stems, "comments": comments, "hits": [asdict(h) for h in hits]})
+        return
+    if not hits:
+        out.print(f"nothing found for {query!r}" + ("" if stems else " (none of its words is indexed)"))
+        return
+    table = Table(title=f"{'comments' if comments else 'documents'} matching {query!r} (BM25)", show_lines=True)
+    for column in ("score", "source", "comment by" if comments else "title", "date", "snippet"):
+        table.add_column(column, overflow="fold")
+    for h in hits:
+        who = f"{h.author or '?'} on {h.title or h.doc_id} (#{h.comment_no})" if comments else (h.title or h.doc_id)
+        text = escape(h.snippet).replace("«", "[bold yellow]").replace("»", "[/]")
+        table.add_row(f"{h.score:.2f}", h.source, escape(who), str(h.published or ""), text)
+    out.print(table)
+
+
+def new_command(
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="RUN|DATE", help="An ingest run id or a date (default: your last look)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many documents to list.")] = 20,
+    peek: Annotated[bool, typer.Option("--peek", help="Do not move your last look forward.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What landed since your last look (or --since), busiest comment threads first.
+
+    Example: tealeaves new --since 2025-03-11
+    """
+    path = _warehouse(db)
+    run = on_file(path)
+    try:
+        moment = resolve_since(run, since) if since else read_last_look(path)
+        found = whats_new(run, moment, limit=limit)
+    except QueryError as exc:
+        raise _query_failed(exc) from exc
+    except WarehouseError as exc:
+        raise _fail(str(exc), 1) from exc
+    if not peek and found.newest is not None:
+        try:
+            remember_look(path, max(found.newest, moment) if moment else found.newest)
+        except OSError as exc:
+            err.print(f"[yellow]warning:[/] could not remember this look ({escape(str(exc))})", highlight=False)
+    if as_json:
+        rows = [dict(zip(found.table.columns, r, strict=True)) for r in found.table.rows]
+        _dump(
+            {
+                "since": moment,
+                "documents": found.documents,
+                "comments": found.comments,
+                "outlets": found.outlets,
+                "not_analysed": found.documents - found.analysed,
+                "items": rows,
+            }
+        )
+        return
+    when = f"since {moment:%Y-%m-%d %H:%M} UTC" if moment else "in the warehouse"
+    if found.documents == 0:
+        out.print(f"nothing new {when}")
+        return
+    out.print(
+        f"[bold]{found.documents}[/] documents with [bold]{found.comments}[/] comments from "
+        f"{found.outlets} outlets {when}",
+        highlight=False,
+    )
+    _print_new(found.table)
+    if found.documents > len(found.table.rows):
+        out.print(f"… and {found.documents - len(found.table.rows)} more (--limit)")
+    if found.analysed < found.documents:
+        out.print(f"{found.documents - found.analysed} of them not analysed yet: run `tealeaves analyze`")
+
+
+def _print_new(result: QueryResult) -> None:
+    shown = ("source", "title", "published", "comments", "threads", "deepest", "to_seeds", "top_mentions")
+    table = Table()
+    for column in shown:
+        table.add_column(column, overflow="fold")
+    index = {c: i for i, c in enumerate(result.columns)}
+    for row in result.rows:
+        cells = []
+        for column in shown:
+            value = row[index[column]]
+            if column == "title":
+                value = value or row[index["doc_id"]]
+            elif column == "top_mentions":
+                value = ", ".join(value or [])
+            cells.append("" if value is None else escape(str(value)))
+        table.add_row(*cells)
+    out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analysis commands to the `tealeaves` app."""
+    app.command("analyze")(analyze)
+    app.command("trends")(trends_command)
+    app.command("search")(search_command)
+    app.command("new")(new_command)

@@ -1,0 +1,10 @@
+"""Analysis beside the seed corpus: mentions, closeness to the seeds, search, near-duplicates.
+
+``refresh`` keeps it up to date incrementally; the results are tables and views in the warehouse
+(README, "Analysis"), read by ``warehouse.analysis.reads`` for the CLI.
+"""
+
+from warehouse.analysis.gazetteer import Gazetteer, load_gazetteer, parse_gazetteer
+from warehouse.analysis.incremental import RefreshReport, refresh
+
+__all__ = ["Gazetteer", "RefreshReport", "load_gazetteer", "parse_gazetteer", "refresh"]

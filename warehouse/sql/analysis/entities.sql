@@ -1,0 +1,2 @@
+-- The gazetteer the mentions were counted with.
+SELECT entity, kind, aliases FROM gazetteer ORDER BY entity
