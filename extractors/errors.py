@@ -8,6 +8,8 @@
     └── PermanentError            retrying will not help until someone changes something
         ├── ConfigError           sources.toml is malformed (names the line)
         ├── BlockedURL            scheme not http(s), or the address is private/loopback/reserved
+        ├── BadCertificate        the server's TLS certificate failed verification (never retried unverified)
+        ├── RobotsDisallowed      the site's robots.txt does not allow tealeaves to fetch the page
         ├── TooManyRedirects      more than the allowed redirect hops, or a loop
         ├── TooLarge              declared or decoded body above the size cap
         ├── HTTPStatusError       4xx other than 429
@@ -81,6 +83,18 @@ class BlockedURL(PermanentError):
     """Raised for a URL that must never be fetched (scheme, or an address that is not public)."""
 
     kind = "blocked_url"
+
+
+class BadCertificate(PermanentError):
+    """Raised when the server's TLS certificate cannot be verified; there is no unverified retry."""
+
+    kind = "bad_certificate"
+
+
+class RobotsDisallowed(PermanentError):
+    """Raised before a page is requested when the site's robots.txt disallows it for our User-Agent."""
+
+    kind = "robots_disallowed"
 
 
 class TooManyRedirects(PermanentError):

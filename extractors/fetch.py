@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
+import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpcore
 import httpx
@@ -20,6 +23,7 @@ from extractors import errors
 from extractors.urls import FETCHABLE_SCHEMES, host_of
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_E = TypeVar("_E", bound=BaseException)
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,74 @@ def _is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+# The monotonic time by which the request in progress on this thread must be done (set by Fetcher.get).
+# Every socket operation is given at most what is left of it, so a server that trickles its status line
+# and headers a byte at a time is stopped by the deadline too, not only one that trickles the body.
+_DEADLINE: ContextVar[float | None] = ContextVar("tealeaves_fetch_deadline", default=None)
+
+
+def _budget(timeout: float | None, on_expiry: type[httpcore.TimeoutException]) -> float | None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise on_expiry("the overall deadline passed")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake waits no longer than the deadline allows."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _budget(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _budget(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(ssl_context, server_hostname, _budget(timeout, httpcore.ConnectTimeout))
+        return _DeadlineStream(inner)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+def _resolve(host: str, port: int, timeout: float | None) -> list[str]:
+    """The addresses ``host`` resolves to, in order, without duplicates. getaddrinfo cannot be
+    interrupted, so it runs on a daemon thread that is abandoned if it outlasts ``timeout``."""
+    try:
+        return [str(ipaddress.ip_address(host))]  # a literal address needs no lookup
+    except ValueError:
+        pass
+    outcome: list[Any] = []
+
+    def lookup() -> None:
+        try:
+            outcome.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except (OSError, UnicodeError) as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=lookup, name="tealeaves-resolve", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not outcome:
+        raise httpcore.ConnectTimeout(f"resolving host {host!r} took longer than {timeout or 0:.0f} s")
+    if isinstance(outcome[0], Exception):
+        raise httpcore.ConnectError(f"cannot resolve host {host!r}: {outcome[0]}") from outcome[0]
+    return list(dict.fromkeys(str(info[4][0]) for info in outcome[0]))
+
+
 class _GuardedBackend(httpcore.SyncBackend):
-    """Resolves the host itself, refuses non-public addresses, then connects to the checked address
+    """Resolves the host itself, refuses non-public addresses, then connects to a checked address
     (so a second DNS answer cannot swap in another one)."""
 
     def __init__(self, allow_hosts: frozenset[str]) -> None:
@@ -106,16 +176,23 @@ class _GuardedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve host {host!r}: {exc}") from exc
-        addresses = [str(info[4][0]) for info in infos]
+        addresses = _resolve(host, port, _budget(timeout, httpcore.ConnectTimeout))
         if host.lower() not in self._allow:
             for address in addresses:
                 if not _is_public(address):
                     raise _Refused(f"{host} resolves to {address}, which is not a public address")
-        return super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)
+        refused: httpcore.ConnectError | None = None
+        for address in addresses:  # every one was checked above; try them in turn as browsers do
+            try:
+                stream = super().connect_tcp(
+                    address, port, _budget(timeout, httpcore.ConnectTimeout), local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                refused = exc
+                continue
+            return _DeadlineStream(stream)
+        assert refused is not None
+        raise refused
 
 
 class _GuardedTransport(httpx.HTTPTransport):
@@ -154,6 +231,7 @@ class _Decoder:
         self.limit = limit
         self.url = url
         self.size = 0
+        self._raw_deflate_fallback = False
         encoding = encoding.strip().lower()
         if encoding in ("", "identity"):
             self._z = None
@@ -161,6 +239,7 @@ class _Decoder:
             self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif encoding == "deflate":
             self._z = zlib.decompressobj()
+            self._raw_deflate_fallback = True  # servers often send raw deflate without the zlib header
         else:
             raise errors.UnsupportedContent(
                 f"{url}: the server used Content-Encoding {encoding!r}, which tealeaves did not ask for",
@@ -184,7 +263,16 @@ class _Decoder:
         data = chunk
         while data:
             # Never ask for more than what still fits under the cap (+1 to notice the overflow).
-            out = self._z.decompress(data, self.limit - self.size + 1)
+            try:
+                out = self._z.decompress(data, self.limit - self.size + 1)
+            except zlib.error:
+                if not self._raw_deflate_fallback:
+                    raise
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._raw_deflate_fallback = False
+                continue
+            if out:
+                self._raw_deflate_fallback = False
             yield self._count(out)
             data = self._z.unconsumed_tail
 
@@ -222,17 +310,31 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str = "*/*",
+        max_bytes: int | None = None,
     ) -> FetchResult:
-        """GET ``url`` following at most ``max_redirects`` checked hops; raises an ExtractorError."""
+        """GET ``url`` following at most ``max_redirects`` checked hops; raises an ExtractorError.
+        ``max_bytes`` lowers the decoded-size cap for this request (robots.txt uses a smaller one)."""
         hops: list[Hop] = []
+        deadline = time.monotonic() + self.policy.deadline
+        token = _DEADLINE.set(deadline)
         try:
-            return self._get(url, etag, last_modified, accept, hops)
+            return self._get(url, etag, last_modified, accept, hops, deadline, max_bytes or self.policy.max_bytes)
         except errors.ExtractorError as exc:
             exc.hops = tuple(hops)
             raise
+        finally:
+            _DEADLINE.reset(token)
 
-    def _get(self, url: str, etag: str | None, last_modified: str | None, accept: str, hops: list[Hop]) -> FetchResult:
-        deadline = time.monotonic() + self.policy.deadline
+    def _get(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        accept: str,
+        hops: list[Hop],
+        deadline: float,
+        max_bytes: int,
+    ) -> FetchResult:
         seen: set[str] = set()
         current = url
         for _ in range(self.policy.max_redirects + 1):
@@ -243,7 +345,7 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
-            status, resp_headers, body = self._one_request(current, headers, deadline, hops)
+            status, resp_headers, body = self._one_request(current, headers, deadline, hops, max_bytes)
             if status in REDIRECT_STATUSES:
                 location = resp_headers.get("location")
                 if not location:
@@ -273,7 +375,7 @@ class Fetcher:
             )
 
     def _one_request(
-        self, url: str, headers: dict[str, str], deadline: float, hops: list[Hop]
+        self, url: str, headers: dict[str, str], deadline: float, hops: list[Hop], max_bytes: int
     ) -> tuple[int, dict[str, str], bytes]:
         started = time.monotonic()
         at = datetime.now(UTC)
@@ -296,7 +398,7 @@ class Fetcher:
 
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise errors.FetchTimeout(f"{url}: the {self.policy.deadline:.0f} s deadline passed", url=url)
+            raise errors.FetchTimeout(f"{url}: the {self.policy.deadline:g} s deadline passed", url=url)
         timeout = httpx.Timeout(
             min(self.policy.read_timeout, remaining), connect=min(self.policy.connect_timeout, remaining)
         )
@@ -305,21 +407,21 @@ class Fetcher:
                 status = response.status_code
                 resp_headers = {k.lower(): v for k, v in response.headers.items()}
                 declared = resp_headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > self.policy.max_bytes:
+                if declared.isdigit() and int(declared) > max_bytes:
                     raise errors.TooLarge(
                         f"{url}: the server announces {int(declared):,} bytes, above the "
-                        f"{self.policy.max_bytes:,}-byte cap; nothing was read",
+                        f"{max_bytes:,}-byte cap; nothing was read",
                         url=url,
                     )
                 chunks: list[bytes] = []
                 if status not in REDIRECT_STATUSES and status != 304:
-                    decoder = _Decoder(resp_headers.get("content-encoding", ""), self.policy.max_bytes, url)
+                    decoder = _Decoder(resp_headers.get("content-encoding", ""), max_bytes, url)
                     for raw in response.iter_raw():
                         size += len(raw)
                         chunks.extend(decoder.feed(raw))
                         if time.monotonic() > deadline:
                             raise errors.FetchTimeout(
-                                f"{url}: body still arriving after the {self.policy.deadline:.0f} s deadline "
+                                f"{url}: body still arriving after the {self.policy.deadline:g} s deadline "
                                 f"({size:,} bytes so far)",
                                 url=url,
                             )
@@ -334,12 +436,25 @@ class Fetcher:
             ) from exc
         except httpx.TimeoutException as exc:
             record()
+            if time.monotonic() >= deadline - 0.05:
+                raise errors.FetchTimeout(
+                    f"{url}: the {self.policy.deadline:g} s deadline passed before the answer was complete "
+                    f"({size:,} body bytes so far)",
+                    url=url,
+                ) from exc
             raise errors.FetchTimeout(f"{url}: timed out ({type(exc).__name__})", url=url) from exc
         except httpx.RemoteProtocolError as exc:
             record()
             raise errors.ConnectionFailed(f"{url}: the server broke the HTTP exchange ({exc})", url=url) from exc
         except (httpx.TransportError, zlib.error) as exc:
             record()
+            bad_cert = _cause(exc, ssl.SSLCertVerificationError)
+            if bad_cert is not None:
+                raise errors.BadCertificate(
+                    f"{url}: the TLS certificate failed verification ({bad_cert.verify_message or bad_cert}); "
+                    "tealeaves never retries without verification",
+                    url=url,
+                ) from exc
             raise errors.ConnectionFailed(f"{url}: {exc or type(exc).__name__}", url=url) from exc
         except httpx.InvalidURL as exc:
             record()
@@ -355,6 +470,18 @@ class Fetcher:
         if status >= 400:
             raise errors.HTTPStatusError(f"{url}: server answered {status}", url=url, status=status)
         return FetchResult(url=url, status=status, headers=headers, body=body, hops=tuple(hops))
+
+
+def _cause(exc: BaseException, kind: type[_E]) -> _E | None:
+    """The first exception of ``kind`` in ``exc``'s chain (httpx wraps httpcore, which wraps the ssl error)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return None
+        if isinstance(seen, kind):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def content_type_of(headers: Mapping[str, str]) -> str:

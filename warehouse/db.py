@@ -18,6 +18,16 @@ def _is_lock_conflict(exc: duckdb.Error) -> bool:
     return "lock" in str(exc).lower()
 
 
+def lock_path(path: Path) -> Path:
+    """The file lock every tealeaves writer takes before it opens ``path``."""
+    return Path(str(path) + ".lock")
+
+
+def snapshot_path(path: Path) -> Path:
+    """The read-only snapshot beside ``path`` (``data/tealeaves.duckdb`` → ``data/tealeaves.snapshot.duckdb``)."""
+    return path.with_name(f"{path.stem}.snapshot{path.suffix or '.duckdb'}")
+
+
 def connect(path: Path, *, read_only: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
     """Open the DuckDB file, waiting up to ``wait`` seconds while another process holds it."""
     deadline = time.monotonic() + wait
@@ -29,8 +39,9 @@ def connect(path: Path, *, read_only: bool = False, wait: float = 0.0) -> duckdb
                 raise
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(
-                    f"{path} is open in another process ({exc}). Close other DuckDB sessions on this file, "
-                    "or query the read-only snapshot instead"
+                    f"{path} is open in another process (waited {wait:g} s: {exc}). Close other DuckDB "
+                    f"sessions on this file; for ad-hoc SQL open the read-only snapshot {snapshot_path(path)} "
+                    "instead"
                 ) from exc
             time.sleep(0.25)
 
@@ -39,7 +50,7 @@ def connect(path: Path, *, read_only: bool = False, wait: float = 0.0) -> duckdb
 def open_writer(path: Path, *, wait: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """The single writer connection, migrated, held under ``<db>.lock`` for as long as it is open."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(path) + ".lock")
+    lock = FileLock(str(lock_path(path)))
     started = time.monotonic()
     try:
         lock.acquire(timeout=wait)

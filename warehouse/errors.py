@@ -4,6 +4,7 @@ WarehouseError
 ├── WarehouseBusy       another process holds the warehouse (writer lock or DuckDB file lock)
 ├── MigrationError      a migration failed or the file is newer than this code
 ├── LandingError        a batch could not be written; it was rolled back whole
+├── SnapshotError       the read-only snapshot could not be refreshed; the previous one is kept
 ├── QueryError          a user query was refused or failed (bad SQL, time/memory limit, forbidden)
 └── AnalysisError       the analysis could not run (bad gazetteer, full-text-search extension missing)
 """
@@ -33,6 +34,12 @@ class LandingError(WarehouseError):
     """Raised when a batch could not be written (disk full, constraint …); nothing of it was kept."""
 
     kind = "land_failed"
+
+
+class SnapshotError(WarehouseError):
+    """Raised when the read-only snapshot cannot be refreshed (disk full …); the previous one stays."""
+
+    kind = "snapshot_failed"
 
 
 class QueryError(WarehouseError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import re
@@ -30,6 +31,14 @@ def content_hash(body: str, title: str | None = None) -> str:
 def word_count(body: str) -> int:
     """Words as a reader would count them (runs of non-space)."""
     return len(body.split())
+
+
+def _rollback(conn: duckdb.DuckDBPyConnection) -> None:
+    """Undo the open transaction. When the COMMIT itself failed (disk full) DuckDB has already rolled
+    it back (or, after a fatal error, closed the database), and a failing ROLLBACK must not hide the
+    real error behind "no transaction is active"."""
+    with contextlib.suppress(duckdb.Error):
+        conn.execute("ROLLBACK")
 
 
 def _lookup(conn: duckdb.DuckDBPyConnection, name: str, keys: Sequence[str]) -> dict[str, str]:
@@ -178,7 +187,7 @@ def land_batch(conn: duckdb.DuckDBPyConnection, run_id: str, batch: SourceBatch)
         )
         conn.execute("COMMIT")
     except (duckdb.Error, OSError) as exc:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise LandingError(f"could not write the batch of source {batch.source!r}; it was rolled back: {exc}") from exc
     return landed
 
@@ -190,7 +199,7 @@ def land_seeds(conn: duckdb.DuckDBPyConnection, docs: Sequence[DocumentRow]) -> 
         landed = _insert_documents(conn, docs, None, datetime.now(UTC))
         conn.execute("COMMIT")
     except duckdb.Error as exc:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise LandingError(f"could not load the seed corpus; it was rolled back: {exc}") from exc
     return landed
 

@@ -1,4 +1,5 @@
-"""Ad-hoc SQL for people: read-only, no file or network access, bounded in time and memory."""
+"""Ad-hoc SQL for people: read-only, no file or network access, bounded in time and memory. Queries
+read the snapshot beside the warehouse (warehouse/snapshot.py), so a long one never blocks a run."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import duckdb
 
 from warehouse.db import connect
 from warehouse.errors import QueryError
+from warehouse.snapshot import readable
 from warehouse.sqlfiles import sql
 
 
@@ -31,10 +33,10 @@ def _sandbox(conn: duckdb.DuckDBPyConnection, memory_limit: str) -> None:
 def run_query(
     path: Path, text: str, *, params: list[Any] | None = None, timeout: float = 60.0, memory_limit: str = "2GB"
 ) -> QueryResult:
-    """Run one user query against the warehouse file, read-only and sandboxed."""
+    """Run one user query against the warehouse's read-only snapshot, sandboxed."""
     if not path.exists():
         raise QueryError(f"{path}: no warehouse here yet; run `tealeaves ingest` first or pass --db")
-    conn = connect(path, read_only=True, wait=5.0)
+    conn = connect(readable(path), read_only=True, wait=5.0)
     timer = threading.Timer(timeout, conn.interrupt)
     try:
         _sandbox(conn, memory_limit)
@@ -45,7 +47,7 @@ def run_query(
     except duckdb.InterruptException as exc:
         raise QueryError(f"query stopped after the {timeout:.0f} s time limit") from exc
     except duckdb.OutOfMemoryException as exc:
-        raise QueryError(f"query needs more than the {memory_limit} memory limit: {exc}") from exc
+        raise QueryError(f"query stopped: it needs more than the {memory_limit} memory limit ({exc})") from exc
     except duckdb.PermissionException as exc:
         raise QueryError(
             f"refused: queries may not read or write files, attach databases or change settings ({exc})"

@@ -1,10 +1,13 @@
-"""Runs, sources and per-source polling state: what the flow reads before and writes after a run."""
+"""Runs, sources and per-source polling state: what the flow reads before and writes after a run,
+including when a failing source may be polled next (capped exponential backoff with jitter, the
+server's Retry-After, and a pause after too many failures in a row)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 
@@ -65,3 +68,92 @@ def unseen(conn: duckdb.DuckDBPyConnection, source: str, keys_and_urls: Sequence
     )
     known_urls = {r[0] for r in conn.execute(sql("read/existing_urls"), [urls]).fetchall()} if urls else set()
     return {k for k, u in keys_and_urls if k not in known_keys and (u is None or u not in known_urls)}
+
+
+@dataclass(frozen=True)
+class BackoffPolicy:
+    """How long a failing source waits before its next poll."""
+
+    base: float = 900.0  # seconds after the first failure; doubles with each failure in a row
+    cap: float = 24 * 3600.0  # the longest backoff
+    jitter: float = 0.2  # the wait varies by up to ±20 %, so sources that failed together do not return together
+    pause_after: int = 10  # failures in a row that pause a source
+    paused_retry: float = 24 * 3600.0  # a paused source is still tried this often; one success un-pauses it
+    max_retry_after: float = 7 * 24 * 3600.0  # a Retry-After further away than this is held to it
+
+
+@dataclass(frozen=True)
+class PollSchedule:
+    """When a source may be polled next and why (``next_poll_at`` None: on the next run)."""
+
+    next_poll_at: datetime | None = None
+    reason: str | None = None  # 'retry_after' | 'backoff' | 'paused'
+    paused: bool = False
+
+
+def next_poll(
+    now: datetime,
+    consecutive_failures: int,
+    *,
+    retry_after: float | None = None,
+    policy: BackoffPolicy = BackoffPolicy(),  # frozen: one shared default is safe
+    rand: Callable[[], float] = random.random,
+) -> PollSchedule:
+    """The schedule after a poll that left ``consecutive_failures`` failures in a row (0: it succeeded).
+
+    The wait is ``base * 2**(failures-1)``, capped, with jitter; never shorter than the ``retry_after``
+    seconds the server asked for (429/503), whatever the jitter; a source paused after
+    ``pause_after`` failures waits at least ``paused_retry``."""
+    if consecutive_failures <= 0:
+        return PollSchedule()
+    wait = min(policy.cap, policy.base * 2 ** min(consecutive_failures - 1, 32))
+    wait *= 1 + policy.jitter * (2 * rand() - 1)
+    reason = "backoff"
+    paused = consecutive_failures >= policy.pause_after
+    if paused:
+        wait, reason = max(wait, policy.paused_retry), "paused"
+    if retry_after is not None and retry_after > wait:
+        wait = min(retry_after, policy.max_retry_after)
+        reason = "paused" if paused else "retry_after"
+    return PollSchedule(now + timedelta(seconds=wait), reason, paused)
+
+
+def schedule_after_poll(
+    conn: duckdb.DuckDBPyConnection,
+    source: str,
+    *,
+    retry_after: float | None = None,
+    now: datetime | None = None,
+    policy: BackoffPolicy = BackoffPolicy(),
+) -> PollSchedule:
+    """Record when ``source`` may be polled next, from the failures in a row its landing just left in
+    source_state (call it after every land_batch of a polled source, failed or not)."""
+    now = now or datetime.now(UTC)
+    row = conn.execute(sql("read/source_schedule"), [[source]]).fetchone()
+    failures = int(row[1]) if row else 0
+    schedule = next_poll(now, failures, retry_after=retry_after, policy=policy)
+    conn.execute(
+        sql("load/update_source_schedule"), [source, schedule.next_poll_at, schedule.reason, schedule.paused, now]
+    )
+    return schedule
+
+
+def not_due(
+    conn: duckdb.DuckDBPyConnection, sources: Sequence[str], *, now: datetime | None = None
+) -> dict[str, PollSchedule]:
+    """The sources among ``sources`` that must not be polled yet, with when and why; poll the others."""
+    now = now or datetime.now(UTC)
+    if not sources:
+        return {}
+    waiting = {}
+    for name, _failures, next_at, reason, paused_at in conn.execute(
+        sql("read/source_schedule"), [list(sources)]
+    ).fetchall():
+        if next_at is not None and next_at > now:
+            waiting[name] = PollSchedule(next_at, reason, paused_at is not None)
+    return waiting
+
+
+def resume(conn: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Un-pause ``source`` and forget its failures: the next run polls it."""
+    conn.execute(sql("load/resume_source"), [source])

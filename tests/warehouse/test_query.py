@@ -35,6 +35,13 @@ def test_select_works(db: Path) -> None:
         "INSTALL fts",
         "SET enable_external_access = true",
         "DELETE FROM documents",
+        "LOAD fts",
+        "SELECT * FROM glob('/*')",
+        "SELECT * FROM read_text('/etc/hostname')",
+        "EXPORT DATABASE 'dump'",
+        "RESET memory_limit",
+        "SET temp_directory = 'elsewhere'",
+        "SELECT * FROM read_parquet('https://127.0.0.1:1/x.parquet')",
     ],
 )
 def test_dangerous_statements_are_refused(db: Path, statement: str) -> None:
@@ -45,6 +52,13 @@ def test_dangerous_statements_are_refused(db: Path, statement: str) -> None:
 def test_time_limit_stops_a_runaway_query(db: Path) -> None:
     with pytest.raises(QueryError, match="time limit"):
         run_query(db, "SELECT count(*) FROM range(10000000000) a, range(100) b", timeout=0.5)
+
+
+def test_memory_limit_stops_a_greedy_query_with_a_clear_message(db: Path) -> None:
+    # A list aggregate cannot spill to disk: 50 million integers need far more than 64 MB.
+    with pytest.raises(QueryError, match="needs more than the 64MB memory limit"):
+        run_query(db, "SELECT list(i) FROM range(50000000) t(i)", memory_limit="64MB")
+    assert run_query(db, "SELECT count(*) FROM documents", memory_limit="64MB").rows == [(1,)]
 
 
 def test_missing_warehouse_says_what_to_do(tmp_path: Path) -> None:

@@ -1,0 +1,209 @@
+"""Politeness towards the sites tealeaves reads, for article pages (feeds are polled once a run and are
+meant to be read by machines):
+
+- robots.txt, read with protego (RFC 9309), fetched through the same guarded, capped client: a 4xx
+  means no rules (everything allowed), a 5xx or a network failure means wait (nothing fetched this
+  run; the pages are tried again next run), a file over 512 KiB is not read and nothing is fetched;
+- at most ``per_host`` requests at once to one host, and at least ``min_delay`` seconds between the
+  starts of two requests to it (longer when robots.txt asks with Crawl-delay or Request-rate);
+- once a host answers 429/503 with Retry-After, no request goes to it before then.
+
+``PoliteFetcher`` is a ``Fetcher`` that does all of this in ``get``, so it fits wherever pages are
+fetched; the robots.txt request is recorded in the hops of the page that caused it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from protego import Protego
+
+from extractors import errors
+from extractors.fetch import Fetcher, FetchPolicy, FetchResult, Hop
+
+ROBOTS_MAX_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True)
+class PolitenessPolicy:
+    """How gently one host is treated; built from the settings by the caller."""
+
+    per_host: int = 2  # requests in flight to one host at a time
+    min_delay: float = 1.0  # seconds between the starts of two requests to one host
+    max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay longer than this is held to it
+    robots_ttl: float = 24 * 3600.0  # seconds a fetched robots.txt is trusted (RFC 9309: at most a day)
+
+
+class HostGate:
+    """Per-host concurrency limit, minimum delay between request starts, and Retry-After holds;
+    thread-safe. ``HostGate.shared`` gives one gate per process, so concurrent sources share it."""
+
+    _shared: ClassVar[dict[tuple[int, float], HostGate]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, per_host: int, min_delay: float) -> None:
+        self.per_host = max(1, per_host)
+        self.min_delay = max(0.0, min_delay)
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._next_start: dict[str, float] = {}
+        self._hold_until: dict[str, float] = {}
+
+    @classmethod
+    def shared(cls, per_host: int, min_delay: float) -> HostGate:
+        """The process-wide gate for these limits."""
+        with cls._shared_lock:
+            return cls._shared.setdefault((per_host, min_delay), cls(per_host, min_delay))
+
+    @contextmanager
+    def slot(self, host: str, delay: float | None = None) -> Iterator[None]:
+        """Wait for a free slot on ``host`` and for its turn to start, then hold the slot."""
+        with self._lock:
+            semaphore = self._slots.setdefault(host, threading.BoundedSemaphore(self.per_host))
+        with semaphore:
+            with self._lock:  # reserve a start time; the wait itself happens outside the lock
+                now = time.monotonic()
+                start = max(now, self._next_start.get(host, now))
+                self._next_start[host] = start + max(self.min_delay, delay or 0.0)
+            if start > now:
+                time.sleep(start - now)
+            yield
+
+    def hold(self, host: str, seconds: float) -> None:
+        """No request to ``host`` for ``seconds`` (the server's Retry-After)."""
+        with self._lock:
+            until = time.monotonic() + seconds
+            self._hold_until[host] = max(until, self._hold_until.get(host, until))
+
+    def held_for(self, host: str) -> float:
+        """Seconds ``host`` must still be left alone (0 when it may be asked)."""
+        with self._lock:
+            return max(0.0, self._hold_until.get(host, 0.0) - time.monotonic())
+
+
+@dataclass
+class _Robots:
+    """What one origin's robots.txt said, or why it could not be read."""
+
+    rules: Protego | None  # None: no rules (everything allowed), or unreadable (see ``refusal``)
+    refusal: tuple[type[errors.ExtractorError], str] | None  # the error every page gets, and why
+    fetched_at: float
+    delay: float | None  # Crawl-delay / Request-rate for our User-Agent, in seconds
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+class PoliteFetcher(Fetcher):
+    """A Fetcher for pages that honours robots.txt, per-host limits and Retry-After (see the module)."""
+
+    def __init__(
+        self, policy: FetchPolicy, politeness: PolitenessPolicy | None = None, gate: HostGate | None = None
+    ) -> None:
+        super().__init__(policy)
+        self.politeness = politeness or PolitenessPolicy()
+        self.gate = gate or HostGate.shared(self.politeness.per_host, self.politeness.min_delay)
+        # robots.txt groups are matched on the product token ("tealeaves"), not on the whole User-Agent,
+        # whose comment words ("reader" …) could otherwise match some other crawler's group.
+        self.agent = self.policy.user_agent.split("/")[0].split()[0] if self.policy.user_agent.strip() else "*"
+        self._robots: dict[str, _Robots] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = "*/*",
+        max_bytes: int | None = None,
+    ) -> FetchResult:
+        """GET ``url`` if robots.txt allows it, in turn with the other requests to its host."""
+        host = urlsplit(url).hostname or ""
+        self._check_hold(url, host)  # before robots.txt too: that is a request to the host as well
+        robots, robots_hops = self._robots_for(url)
+        try:
+            self._check_robots(url, robots)
+            with self.gate.slot(host, robots.delay):
+                result = super().get(url, etag=etag, last_modified=last_modified, accept=accept, max_bytes=max_bytes)
+        except errors.ServerBusy as exc:
+            if exc.retry_after:
+                self.gate.hold(host, exc.retry_after)
+            exc.hops = robots_hops + exc.hops
+            raise
+        except errors.ExtractorError as exc:
+            exc.hops = robots_hops + exc.hops
+            raise
+        return replace(result, hops=robots_hops + result.hops)
+
+    def _check_robots(self, url: str, robots: _Robots) -> None:
+        if robots.refusal is not None:
+            error, reason = robots.refusal
+            raise error(f"{url}: not fetched: {reason}", url=url)
+        if robots.rules is not None and not robots.rules.can_fetch(url, self.agent):
+            raise errors.RobotsDisallowed(
+                f"{url}: not fetched: {_origin(url)}/robots.txt disallows it for {self.agent!r}", url=url
+            )
+
+    def _check_hold(self, url: str, host: str) -> None:
+        wait = self.gate.held_for(host)
+        if wait > 0:
+            raise errors.ServerBusy(
+                f"{url}: not requested: {host} asked tealeaves to come back in {wait:.0f} s (Retry-After)",
+                url=url,
+                status=429,
+                retry_after=wait,
+            )
+
+    def _robots_for(self, url: str) -> tuple[_Robots, tuple[Hop, ...]]:
+        """The origin's robots.txt, fetched once (per ``robots_ttl``) whichever thread asks first;
+        returns the hops of that fetch to the thread that made it, none to the others."""
+        origin = _origin(url)
+        with self._lock:
+            lock = self._robots_locks.setdefault(origin, threading.Lock())
+        with lock:
+            known = self._robots.get(origin)
+            if known is not None and time.monotonic() - known.fetched_at < self.politeness.robots_ttl:
+                return known, ()
+            robots, hops = self._fetch_robots(origin)
+            self._robots[origin] = robots
+            return robots, hops
+
+    def _fetch_robots(self, origin: str) -> tuple[_Robots, tuple[Hop, ...]]:
+        robots_url = origin + "/robots.txt"
+        host = urlsplit(origin).hostname or ""
+        now = time.monotonic()
+        try:
+            with self.gate.slot(host):
+                result = super().get(robots_url, accept="text/plain, */*;q=0.1", max_bytes=ROBOTS_MAX_BYTES)
+        except errors.TooLarge as exc:
+            reason = f"{robots_url} is larger than {ROBOTS_MAX_BYTES // 1024} KiB, which tealeaves does not read"
+            return _Robots(None, (errors.RobotsDisallowed, reason), now, None), exc.hops
+        except errors.TransientError as exc:
+            # RFC 9309: an unreachable robots.txt (5xx, network) means complete disallow, for now.
+            if isinstance(exc, errors.ServerBusy) and exc.retry_after:
+                self.gate.hold(host, exc.retry_after)
+            reason = f"{robots_url} could not be read ({exc}); the page is tried again next run"
+            return _Robots(None, (errors.ConnectionFailed, reason), now, None), exc.hops
+        except errors.PermanentError as exc:  # 4xx, refused redirect …: no usable rules, so no restriction
+            return _Robots(None, None, now, None), exc.hops
+        rules = Protego.parse(result.body.decode("utf-8", "replace"))
+        return _Robots(rules, None, now, self._delay(rules)), result.hops
+
+    def _delay(self, rules: Protego) -> float | None:
+        agent = self.agent
+        delays = [rules.crawl_delay(agent) or 0.0]
+        rate = rules.request_rate(agent)
+        if rate is not None and rate.requests:
+            delays.append(rate.seconds / rate.requests)
+        delay = max(delays)
+        return min(delay, self.politeness.max_crawl_delay) if delay > 0 else None

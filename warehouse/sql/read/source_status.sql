@@ -1,0 +1,16 @@
+-- Per-source health for `tealeaves status`: source_health plus the polling schedule, with 'paused'
+-- as the status of a source that kept failing.
+WITH docs AS (SELECT source, count(*) AS documents, max(ingested_at) AS last_document_at FROM documents GROUP BY source)
+SELECT s.name AS source,
+       CASE WHEN st.paused_at IS NOT NULL THEN 'paused' ELSE coalesce(st.last_status, 'never polled') END AS status,
+       st.last_attempt_at,
+       st.last_success_at,
+       coalesce(st.consecutive_failures, 0) AS consecutive_failures,
+       st.next_poll_at,
+       st.wait_reason,
+       coalesce(d.documents, 0) AS documents,
+       st.last_error
+FROM sources s
+LEFT JOIN source_state st ON st.source = s.name
+LEFT JOIN docs d ON d.source = s.name
+ORDER BY s.name
