@@ -12,8 +12,11 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
+from flows import reporting
+from flows.charts import write_trends_chart
 from flows.settings import Settings
 from warehouse.analysis import load_gazetteer, refresh
+from warehouse.analysis.reads import on_connection, trends
 from warehouse.db import open_writer
 
 
@@ -22,9 +25,17 @@ def analyze(db: str | None = None, full: bool = False) -> dict[str, Any]:
     """Refresh mentions, closeness to the seeds, the search index and near-duplicate clusters."""
     settings = Settings()
     gazetteer = load_gazetteer(settings.gazetteer)
-    with open_writer(Path(db) if db else settings.db, wait=settings.lock_wait) as conn:
+    path = Path(db) if db else settings.db
+    with open_writer(path, wait=settings.lock_wait) as conn:
         report = refresh(conn, gazetteer, full=full)
+        weekly = trends(on_connection(conn), [], period="week", top=6)
     get_run_logger().info(report.summary)
+    chart = None
+    if weekly:
+        chart = write_trends_chart(
+            path.with_name("mentions-chart.html"), weekly, period="week", title="Mentions per week"
+        )
+    reporting.publish_analysis(report.summary, weekly, chart)
     return asdict(report) | {"summary": report.summary}
 
 

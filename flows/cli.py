@@ -65,6 +65,9 @@ def ingest(
     sources: SourcesOption = None,
     db: DbOption = None,
     source: Annotated[list[str] | None, typer.Option("--source", help="Only this source (repeatable).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Poll every source now, even those backing off or paused.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's run logs.")] = False,
     analyze: Annotated[
         bool, typer.Option("--analyze/--no-analyze", help="Refresh the analysis afterwards (only new documents).")
@@ -103,7 +106,10 @@ def ingest(
     try:
         with progress:
             summary = ingest_module.ingest(
-                sources_path=str(sources_path), db=str(db) if db else None, source_names=list(source or [])
+                sources_path=str(sources_path),
+                db=str(db) if db else None,
+                source_names=list(source or []),
+                force=force,
             )
     except ConfigError as exc:
         raise _fail(str(exc), 2) from exc
@@ -130,6 +136,10 @@ def ingest(
     )
     for name, reason in summary["sources_failed"].items():
         out.print(f"  [red]✗ {name}[/]: {reason}", highlight=False, soft_wrap=True)
+    for name, reason in summary["sources_waiting"].items():
+        out.print(
+            f"  [yellow]… {name}[/]: not polled, {reason} (--force polls it now)", highlight=False, soft_wrap=True
+        )
     if summary["failures"]:
         out.print(f'  {summary["failures"]} failures recorded: tealeaves query "SELECT * FROM failures"')
     if "analysis" in summary:
@@ -163,7 +173,7 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     path = db or Settings().db
     try:
         runs = named(path, "read/recent_runs")
-        health = named(path, "read/source_health")
+        health = named(path, "read/source_status")
     except WarehouseError as exc:
         raise _fail(str(exc), 1) from exc
     if as_json:
@@ -180,6 +190,26 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
         return
     _print(runs, False, "recent runs")
     _print(health, False, "sources")
+
+
+@sources_app.command("resume")
+def sources_resume(
+    name: Annotated[str, typer.Argument(help="The source to poll again on the next run.")], db: DbOption = None
+) -> None:
+    """Un-pause a source that kept failing and forget its failures; the next run polls it.
+
+    Example: tealeaves sources resume russiamatters
+    """
+    from warehouse import state
+    from warehouse.db import open_writer
+
+    settings = Settings()
+    try:
+        with open_writer(db or settings.db, wait=settings.lock_wait) as conn:
+            state.resume(conn, name)
+    except WarehouseError as exc:
+        raise _fail(str(exc), 1) from exc
+    out.print(f"{name}: will be polled on the next run")
 
 
 @sources_app.command("list")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
@@ -19,6 +20,7 @@ from extractors import errors as x
 from extractors.fetch import Fetcher, FetchPolicy
 from extractors.harvest import FeedPoll, Page, fetch_page, poll_feed
 from extractors.models import FeedEntry
+from extractors.politeness import PoliteFetcher, PolitenessPolicy
 from extractors.seeds import read_seed_corpus
 from extractors.sources import Source, load_sources, site_of
 from extractors.urls import canonical_url
@@ -27,8 +29,9 @@ from flows.batches import SEED_SOURCE, feed_failure_batch, seed_documents, sourc
 from flows.settings import Settings
 from warehouse import health, load, state
 from warehouse.db import open_writer
-from warehouse.errors import LandingError
+from warehouse.errors import LandingError, SnapshotError
 from warehouse.records import EntryRow, FailureRow, SourceBatch
+from warehouse.snapshot import refresh_snapshot
 
 # The CLI sets this to show progress; called with (event, source name, detail).
 ProgressHook = Callable[[str, str, str], None]
@@ -45,6 +48,7 @@ class IngestSummary:
     documents_new: int = 0
     sources_ok: list[str] = field(default_factory=list)
     sources_failed: dict[str, str] = field(default_factory=dict)  # name -> reason
+    sources_waiting: dict[str, str] = field(default_factory=dict)  # name -> why it was not polled this run
     new_documents: list[dict[str, Any]] = field(default_factory=list)
     failures: int = 0
 
@@ -62,7 +66,8 @@ def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     try:
         state.result()
     except x.ServerBusy as exc:
-        return exc.retry_after is None or exc.retry_after <= 30
+        # The server said when to come back: the source's schedule waits for that, not a quick retry.
+        return exc.retry_after is None
     except x.TransientError:
         return True
     except Exception:
@@ -79,12 +84,13 @@ def poll_feed_task(source: Source, policy: FetchPolicy, etag: str | None, last_m
 
 @task(name="fetch-pages", cache_policy=NO_CACHE)
 def fetch_pages_task(
-    source: Source, entries: list[FeedEntry], policy: FetchPolicy, concurrency: int
+    source: Source, entries: list[FeedEntry], policy: FetchPolicy, politeness: PolitenessPolicy, concurrency: int
 ) -> list[tuple[FeedEntry, Page]]:
-    """Fetch and extract a source's new pages, ``concurrency`` at a time; failures come back as data."""
+    """Fetch and extract a source's new pages, ``concurrency`` at a time, within robots.txt and the
+    per-host limits; failures come back as data."""
     if not entries:
         return []
-    with Fetcher(policy) as fetcher, ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+    with PoliteFetcher(policy, politeness) as fetcher, ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         pages = list(pool.map(lambda e: fetch_page(fetcher, e.url), entries))
     return list(zip(entries, pages, strict=True))
 
@@ -138,14 +144,17 @@ def ingest(
     sources_path: str | None = None,
     db: str | None = None,
     source_names: list[str] | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
-    """Load the seed corpus, poll every source, fetch new pages and land each source in one transaction."""
+    """Load the seed corpus, poll every source that is due (all of them with ``force``), fetch new pages
+    and land each source in one transaction."""
     logger = get_run_logger()
     settings = Settings()
     db_path = Path(db) if db else settings.db
     config = load_sources(Path(sources_path) if sources_path else settings.sources)
     selected = config.select(source_names)
     policy = _fetch_policy(settings, config.allow_hosts)
+    politeness = PolitenessPolicy(per_host=settings.host_concurrency, min_delay=settings.host_delay)
     run_id = str(flow_run.get_id() or uuid.uuid4())
     summary = IngestSummary(run_id=run_id, db=str(db_path))
 
@@ -157,8 +166,13 @@ def ingest(
         state.register_sources(conn, [(s.name, s.feed, site_of(s)) for s in selected])
         state.start_run(conn, run_id)
 
+        waiting = {} if force else state.not_due(conn, [s.name for s in selected])
+        for name, schedule in waiting.items():
+            due = schedule.next_poll_at.isoformat(timespec="minutes") if schedule.next_poll_at else "next run"
+            summary.sources_waiting[name] = f"{schedule.reason or 'waiting'} until {due}"
+            logger.info("%s: not polled (%s)", name, summary.sources_waiting[name])
         polls: list[tuple[Source, PrefectFuture[FeedPoll]]] = []
-        for source in selected:
+        for source in (s for s in selected if s.name not in waiting):
             remembered = state.source_state(conn, source.name)
             future = poll_feed_task.with_options(
                 retries=settings.task_retries, retry_delay_seconds=settings.retry_delay
@@ -172,10 +186,13 @@ def ingest(
                 poll = future.result()
             except x.ExtractorError as exc:
                 _land(conn, run_id, feed_failure_batch(source.name, exc, source.feed), summary, logger)
+                retry_after = exc.retry_after if isinstance(exc, x.ServerBusy) else None
+                state.schedule_after_poll(conn, source.name, retry_after=retry_after)
                 continue
             if poll.status == 304:
                 logger.info("%s: feed not modified (304); no pages fetched", source.name)
                 _land(conn, run_id, source_batch(source.name, poll, []), summary, logger)
+                state.schedule_after_poll(conn, source.name)
                 continue
             fresh, settled = _new_entries(conn, source, poll, settings.max_new_per_source)
             if settled is not None:
@@ -183,7 +200,7 @@ def ingest(
             logger.info(
                 "%s: %d entries in feed, %d new", source.name, len(poll.feed.entries if poll.feed else ()), len(fresh)
             )
-            pages = fetch_pages_task.submit(source, fresh, policy, settings.page_concurrency)
+            pages = fetch_pages_task.submit(source, fresh, policy, politeness, settings.page_concurrency)
             pending.append((source, poll, pages))
 
         for source, poll, pages_future in pending:
@@ -192,8 +209,9 @@ def ingest(
             except Exception as exc:  # a bug in page handling must not lose the other sources
                 error = x.ExtractorError(f"{source.feed}: page stage failed: {type(exc).__name__}: {exc}")
                 _land(conn, run_id, feed_failure_batch(source.name, error, source.feed), summary, logger)
-                continue
-            _land(conn, run_id, source_batch(source.name, poll, fetched), summary, logger)
+            else:
+                _land(conn, run_id, source_batch(source.name, poll, fetched), summary, logger)
+            state.schedule_after_poll(conn, source.name)
 
         state.finish_run(
             conn,
@@ -204,6 +222,10 @@ def ingest(
         )
         failures = health.run_failures(conn, run_id)
         sources_health = health.source_health(conn)
+        try:
+            refresh_snapshot(conn, db_path)  # what ad-hoc readers open, so they never block a run
+        except SnapshotError as exc:
+            logger.warning("%s", exc)
     logger.info(
         "run %s: %d new documents; %d sources ok, %d failed",
         run_id,
@@ -224,7 +246,10 @@ def _land(
     try:
         landed = load.land_batch(conn, run_id, batch)
     except LandingError as exc:
-        load.record_failure(conn, run_id, batch.source, None, "land", exc.kind, str(exc))
+        try:
+            load.record_failure(conn, run_id, batch.source, None, "land", exc.kind, str(exc))
+        except duckdb.Error as again:  # e.g. the disk is still full: say so in the log, keep going
+            logger.error("could not record the landing failure either: %s", again)
         summary.sources_failed[batch.source] = str(exc)
         summary.failures += 1
         logger.error("%s", exc)

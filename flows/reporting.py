@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.events import emit_event
 
 DOCUMENT_LANDED = "tealeaves.document.landed"
@@ -137,3 +138,50 @@ def publish_artifacts(
             for d in summary["new_documents"][:50]
         ]
     create_markdown_artifact(key=SUMMARY_KEY, markdown="\n".join(lines), description="Ingest summary")
+
+
+MENTIONS_TABLE_KEY = "tealeaves-mentions-by-week"
+MENTIONS_CHART_KEY = "tealeaves-mentions-chart"
+ANALYSIS_SUMMARY_KEY = "tealeaves-analysis-summary"
+
+
+def publish_analysis(summary: str, trends: list[Any], chart: Path | None) -> None:
+    """The analysis run's artifacts: a summary, mentions per week of the most mentioned entities, and a
+    link to the chart (an HTML page with an SVG chart, written beside the warehouse)."""
+    create_markdown_artifact(key=ANALYSIS_SUMMARY_KEY, markdown=f"# tealeaves analysis\n\n{md(summary, 2000)}")
+    rows = [
+        {
+            "entity": plain(t.entity),
+            "kind": plain(t.kind),
+            "week": str(p["period"]),
+            "mentions": p["mentions"],
+            "documents": p["documents"],
+            "outlets": p["outlets"],
+            "in_comments": p["comment_mentions"],
+        }
+        for t in trends
+        for p in t.periods
+    ]
+    create_table_artifact(
+        key=MENTIONS_TABLE_KEY,
+        table=rows
+        or [
+            {
+                "entity": "(no mentions yet)",
+                "kind": "",
+                "week": "",
+                "mentions": 0,
+                "documents": 0,
+                "outlets": 0,
+                "in_comments": 0,
+            }
+        ],
+        description="Mentions per week of the most mentioned entities",
+    )
+    if chart is not None:
+        create_link_artifact(
+            key=MENTIONS_CHART_KEY,
+            link=chart.resolve().as_uri(),
+            link_text="Mentions over time (chart)",
+            description=f"Open in a browser on the machine that ran the analysis: {chart.resolve()}",
+        )

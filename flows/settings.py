@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     max_bytes: int = Field(15 * 1024 * 1024, description="Cap on a decoded response body, in bytes.")
     max_redirects: int = Field(5, description="Redirect hops followed per request.")
     page_concurrency: int = Field(4, description="Pages fetched at once per source.")
+    host_concurrency: int = Field(2, description="Requests in flight to one host at a time (all sources together).")
+    host_delay: float = Field(1.0, description="Minimum seconds between the starts of two requests to one host.")
     max_new_per_source: int = Field(200, description="New entries fetched per source and run; the rest wait.")
     task_retries: int = Field(2, description="Retries of a feed poll after a transient error (timeout, 5xx).")
     retry_delay: float = Field(5.0, description="Seconds between those retries.")

@@ -18,6 +18,8 @@ os.environ.pop("PREFECT_API_URL", None)
 os.environ["TEALEAVES_TASK_RETRIES"] = "1"
 os.environ["TEALEAVES_RETRY_DELAY"] = "0"
 os.environ["TEALEAVES_LOCK_WAIT"] = "5"
+# Every fixture host is 127.0.0.1: the per-host delay is tested on its own (tests/extractors/test_politeness.py).
+os.environ["TEALEAVES_HOST_DELAY"] = "0"
 
 import pytest  # noqa: E402
 

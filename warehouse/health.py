@@ -15,8 +15,9 @@ def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def source_health(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """One row per source: status, last attempt and success, failures in a row, documents stored."""
-    return _dicts(conn.execute(sql("read/source_health")))
+    """One row per source: status ('paused' for one that kept failing), last attempt and success,
+    failures in a row, next poll and why, documents stored."""
+    return _dicts(conn.execute(sql("read/source_status")))
 
 
 def run_failures(conn: duckdb.DuckDBPyConnection, run_id: str, limit: int = 500) -> list[dict[str, Any]]:

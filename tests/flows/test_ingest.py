@@ -147,8 +147,10 @@ def test_selected_source_only(site: FixtureServer, tmp_path: Path) -> None:
 
 
 def test_readme_example_queries_run_and_return_rows(first_run) -> None:
+    """The warehouse section's examples (the analysis section has its own test, on its own corpus)."""
     _, db, _ = first_run
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = readme.split("## The warehouse", 1)[1].split("\n## ", 1)[0]
     blocks = [b.split("```", 1)[0] for b in readme.split("```sql\n")[1:]]
     assert len(blocks) >= 4
     for block in blocks:
