@@ -1,25 +1,33 @@
 """One article page (raw bytes) to an `Article`: body text, metadata and reader comments, kept apart.
 
-The page is decoded and parsed once; every step below works on that one tree.
+The page is decoded and parsed once (as UTF-8 bytes, with trafilatura's parser settings); every step
+below works on that one tree.
 
-1. Reader comments are read (`extractors.comments`), then their section is cut out of the tree so no
-   comment can leak into the body.
-2. Metadata comes from what the page says about itself: ``<meta>`` tags and JSON-LD first, the visible
+1. Scripts (but JSON-LD), styles and SVG drawings go first: they never hold text, and every later step
+   walks the tree.
+2. Reader comments are read (`extractors.comments`), then their section is cut out of the tree so no
+   comment can leak into the body or be taken for the byline.
+3. Metadata comes from what the page says about itself: ``<meta>`` tags and JSON-LD first, the visible
    headline and byline next, htmldate for the publication date.
-3. Boilerplate that trafilatura keeps is cut before extraction: "Read more: <link>" lines inside the
-   text, and small newsletter / related-content / copyright / breadcrumb blocks (never one that holds a
-   large share of the page's text or its headline).
-4. The body is trafilatura's main extractor on that tree. When it finds little (under
-   ``_SHORT_TEXT`` characters) the page goes through trafilatura's full cascade (readability, jusText,
-   baseline, recall retry), which only pays off on such pages.
-5. The lead paragraph (the standfirst under the headline, which news sites keep outside the article
-   container) is put back in front when the extractor missed it.
+4. Boilerplate that trafilatura keeps is cut before extraction: "Read more: <link>" lines set inside
+   the text, small blocks named as chrome (newsletter, related, copyright, breadcrumb, call to action;
+   never one holding a large share of the page's text or its headline), and the headings of link lists.
+5. The body is trafilatura's main extractor on that tree. When it finds little (under ``_SHORT_TEXT``
+   characters) the page goes through trafilatura's whole cascade (readability, jusText, baseline,
+   recall retry), which pays for itself on such pages only.
+6. The lead (the standfirst under the headline, which news sites keep outside the article container)
+   is put back in front when the extractor left it out.
+
+No rule here names a site: each is about how pages are built, and was kept only when it helped on the
+shared evaluation set without hurting elsewhere (see bench/extraction.py).
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
+from contextlib import suppress
 from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -27,13 +35,13 @@ from typing import Any
 
 import trafilatura
 from htmldate import find_date
-from lxml.etree import ParserError, XPath, strip_elements
-from lxml.html import HtmlElement
+from lxml.etree import ParserError, XMLSyntaxError, XPath, strip_elements
+from lxml.html import HtmlElement, HTMLParser, fromstring
 from trafilatura.htmlprocessing import convert_tags, tree_cleaning
 from trafilatura.main_extractor import extract_content
 from trafilatura.metadata import examine_meta, extract_meta_json
 from trafilatura.settings import Extractor
-from trafilatura.utils import decode_file, load_html
+from trafilatura.utils import decode_file
 from trafilatura.xml import xmltotxt
 
 from extractors.comments import comment_section_nodes, extract_comments
@@ -41,12 +49,13 @@ from extractors.errors import NoArticle
 from extractors.models import Article
 from extractors.urls import resolve
 
-__all__ = ["EXTRACTOR", "extract_article"]
+__all__ = ["EXTRACTOR", "extract_article", "html_as_utf8", "parse_page"]
 
 EXTRACTOR_VERSION = "1"
 EXTRACTOR = f"tealeaves-article {EXTRACTOR_VERSION} / trafilatura {trafilatura.__version__}"
 
-_SHORT_TEXT = 1500  # below this the main extractor alone is unreliable: run trafilatura's whole cascade
+_SHORT_TEXT = 1000  # below this the main extractor alone is unreliable: run trafilatura's whole cascade
+_MIN_TEXT = 20  # fewer characters than this is a menu item or a button label, not an article
 _WS = re.compile(r"\s+")
 
 
@@ -57,20 +66,21 @@ def extract_article(html: bytes, url: str, *, encoding: str | None = None) -> Ar
     """
     if not html or not html.strip():
         raise NoArticle(f"{url}: empty document (no bytes to read)", url=url)
-    tree = _parse(decode_html(html, encoding))
+    tree = parse_page(html, encoding)
     if tree is None:
         raise NoArticle(f"{url}: not an HTML document (the parser found no elements)", url=url)
-    _strip_code(tree)
     try:
         comments = extract_comments(tree)
         for node in comment_section_nodes(tree):
             _drop(node)
         meta = read_metadata(tree, url)
-        text = _body_text(tree, url)
+        text = _body_text(tree, url, meta.title)
     except RecursionError as err:  # lxml copes with any depth; a few trafilatura helpers recurse
         raise NoArticle(f"{url}: the page is nested too deeply to extract ({err})", url=url) from err
     if not text:
         raise NoArticle(f"{url}: no article text found (the page holds no main text block)", url=url)
+    if len(text) < _MIN_TEXT:
+        raise NoArticle(f"{url}: no article text found (only {len(text)} characters: {text!r})", url=url)
     return Article(
         text=text,
         title=meta.title,
@@ -93,39 +103,76 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0
 _AS_WINDOWS_1252 = {"latin1", "latin-1", "iso-8859-1", "iso8859-1", "l1", "ascii", "us-ascii", "iso_8859-1"}
 
 
-def decode_html(data: bytes, encoding: str | None = None) -> str:
-    """Page bytes to text: byte-order mark, then the HTTP charset, UTF-8, the page's own <meta> charset,
-    and last a statistical guess; bytes no charset accounts for become U+FFFD rather than an error."""
+def html_as_utf8(data: bytes, encoding: str | None = None) -> bytes:
+    """The page's bytes in UTF-8 (the same bytes when they already are).
+
+    The charset is, in order: a byte-order mark; UTF-8 when the bytes are valid UTF-8 (other charsets
+    almost never are, and servers often mislabel UTF-8 pages); the HTTP header's ``encoding``; the page's
+    own <meta> declaration; a statistical guess. Bytes no charset accounts for become U+FFFD."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return data.decode(codec, errors="replace")
+            return data.decode(codec, errors="replace").encode("utf-8")
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
     declared = _META_CHARSET.search(data[:4096])
-    candidates = [encoding, "utf-8", declared.group(1).decode("ascii") if declared else None]
-    for candidate in candidates:
-        if not candidate:
-            continue
-        label = candidate.strip().lower()
+    for candidate in (encoding, declared.group(1).decode("ascii") if declared else None):
+        label = (candidate or "").strip().lower()
         label = "cp1252" if label in _AS_WINDOWS_1252 else label
+        if not label or label.replace("-", "").replace("_", "") in ("utf8", "utf16", "utf32"):
+            continue  # not UTF-8 (tested above), and a UTF-16/32 page without a BOM is a wrong label
         try:
-            return data.decode(label)
+            return data.decode(label).encode("utf-8")
         except (LookupError, UnicodeDecodeError):
             continue
-    return decode_file(data)
+    return decode_file(data).encode("utf-8", errors="replace")
 
 
-def _parse(text: str) -> HtmlElement | None:
+_PARSER = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True)
+_CONTROL_BYTES = bytes(range(0x20)).translate(None, b"\t\n\r")  # invalid in XML, and libxml2 stops at some
+_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF in UTF-8
+_SLASHED_DOCTYPE = re.compile(rb"^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)  # a libxml2 bug (lxml #1955915)
+_SELF_CLOSED_HTML = re.compile(rb"(<html.*?)\s*/>", re.IGNORECASE)
+
+
+def parse_page(html: bytes, encoding: str | None = None) -> HtmlElement | None:
+    """The page as the extraction steps see it: parsed once, without scripts (but JSON-LD), styles and
+    SVG drawings; None when the bytes hold no HTML."""
+    tree = _parse(html_as_utf8(html, encoding))
+    if tree is not None:
+        _strip_code(tree)
+    return tree
+
+
+def _parse(data: bytes) -> HtmlElement | None:
+    """Parse UTF-8 page bytes the way trafilatura's loader does (same parser, same repairs), without
+    the round trip through a Python string, which costs lxml more than the parse itself."""
+    data = data.translate(None, _CONTROL_BYTES)
+    for noncharacter in _NONCHARACTERS:
+        if noncharacter in data:
+            data = data.replace(noncharacter, b"")
+    beginning = data[:50].lower()
+    if b"doctype" in beginning:
+        first_line, newline, rest = data.partition(b"\n")
+        data = _SLASHED_DOCTYPE.sub(b"", first_line, count=1) + newline + rest
+    for line in data[:4096].splitlines()[:4]:
+        if b"<html" in line and line.endswith(b"/>"):
+            data = _SELF_CLOSED_HTML.sub(rb"\1>", data, count=1)
+            break
     try:
-        tree = load_html(text)
-    except (ParserError, ValueError):
+        tree = fromstring(data, parser=_PARSER)
+    except (ParserError, XMLSyntaxError, ValueError):
         return None
-    if tree is None or not len(tree):
-        return None
+    if tree is None or not len(tree) or (b"html" not in beginning and len(tree) < 2):
+        return None  # nothing parsed, or a fragment too small to be a page
     return tree
 
 
 def _strip_code(tree: HtmlElement) -> None:
     """Remove what is never text (scripts but JSON-LD, styles, SVG drawings); every later step is faster."""
-    strip_elements(tree, "style", "svg", "noscript", with_tail=False)
+    strip_elements(tree, "style", "svg", with_tail=False)  # not <noscript>: an unclosed one can hold the page
     for script in list(tree.iter("script")):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             _drop(script)
@@ -168,10 +215,8 @@ class PageMetadata:
 def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     """Title, author, publication date, language, canonical URL and site name of a parsed page."""
     declared = examine_meta(tree)  # <meta> tags, OpenGraph included
-    try:
-        declared = extract_meta_json(tree, declared)  # JSON-LD overrides the meta tags
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError):
-        pass  # malformed JSON-LD: the meta tags stand
+    with suppress(ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError):
+        declared = extract_meta_json(tree, declared)  # JSON-LD overrides the meta tags; if malformed, they stand
     sitename = _sitename(tree, declared.sitename, url)
     published_at, precision = _published(tree, url)
     return PageMetadata(
@@ -185,24 +230,24 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     )
 
 
-_TITLE_SEPARATOR = re.compile(r"\s+[|–—·•»«:~/-]\s+|\s+-\s*|\s*\|\s*")
+_SEPARATORS = "|\u2013\u2014\u00b7\u2022\u00bb\u00ab:~/-"  # bar, dashes, middle dot, bullet, guillemets …
+_TITLE_SEPARATOR = re.compile(rf"\s+[{_SEPARATORS}]\s+|\s+-\s*|\s*\|\s*")
 
 
 def _title(tree: HtmlElement, declared: str | None, sitename: str | None) -> str | None:
-    """The headline: the page's <h1> when it agrees with the declared title, else the declared title
-    (OpenGraph, JSON-LD, <title>) without the site name it usually carries."""
+    """The headline as the page shows it: the <h1> that agrees with the declared title (OpenGraph, JSON-LD,
+    <title>), else the page's only <h1>, else the declared title without the site name it usually carries."""
     head_title = tree.find(".//head/title")
     page_title = _squash(head_title.text_content()) if head_title is not None else ""
     declared = _squash(declared) or page_title
     headings = [text for h1 in tree.iterfind(".//body//h1") if 2 < len(text := _squash(h1.text_content())) < 300]
+    wanted = declared.casefold()
     for heading in headings:
-        if declared and (heading.casefold() in declared.casefold() or declared.casefold() in heading.casefold()):
+        if wanted and (heading.casefold() in wanted or wanted in heading.casefold()):
             return heading
-    if len(headings) == 1 and not declared:
+    if len(headings) == 1 or (headings and not declared):
         return headings[0]
-    if not declared:
-        return None
-    return _strip_site(declared, sitename)
+    return _strip_site(declared, sitename) if declared else None
 
 
 def _strip_site(title: str, sitename: str | None) -> str:
@@ -213,29 +258,51 @@ def _strip_site(title: str, sitename: str | None) -> str:
     site = (sitename or "").casefold()
     first, last = parts[0], parts[-1]
     if site and (site in last.casefold() or last.casefold() in site):
-        return title[: title.rfind(last)].rstrip(" |–—·•»«:~/-")
+        return title[: title.rfind(last)].rstrip(" " + _SEPARATORS)
     if site and (site in first.casefold() or first.casefold() in site):
-        return title[len(first) :].lstrip(" |–—·•»«:~/-")
+        return title[len(first) :].lstrip(" " + _SEPARATORS)
     return title
 
 
 _AUTHOR_XPATH = XPath(
-    """(.//*[@rel='author' or @itemprop='author' or @class='author' or @class='byline'
-        or contains(@class, 'author-name') or contains(@class, 'byline__name')])[position() <= 5]"""
+    """(.//body//*[@rel='author' or @itemprop='author' or contains(@class, 'author') or contains(@class, 'Author')
+        or contains(@class, 'byline') or contains(@class, 'Byline') or contains(@id, 'author')]
+        [not(self::article or self::main or self::section)])[position() <= 12]"""
 )
-_BY = re.compile(r"^(by|von|par|por|di|door|av|af|autor|author|text)\s*:?\s+", re.IGNORECASE)
+# "Posted by", "Veröffentlicht von", "Publié par" … (the verb may run into the name: "vonChris")
+_POSTED_BY = re.compile(
+    r"^(?:posted|written|published|veröffentlicht|geschrieben|verfasst|eingestellt|erstellt|publié|publiée|"
+    r"écrit|escrito|publicado|pubblicato|scritto)\s*(?:by|von|par|por|di|da|door)\s*:?\s*",
+    re.IGNORECASE,
+)
+_BY = re.compile(
+    r"^(?:by|von|par|por|di|door|av|af|autor|autorin|auteur|author|text|texto)(?:\s*:\s*|\s+)", re.IGNORECASE
+)
+_EDITOR = re.compile(r"^(?:责任编辑|編輯|编辑|作者)\s*[:\uff1a]\s*")  # "editor:" on Chinese pages
+_DATE_LABEL = re.compile(r"^(?:posted|published|updated|veröffentlicht|publiziert|aktualisiert|erschienen)\b", re.I)
+_NAME_TRIM = " |-\u2013\u2014:,\u00b7\u2022/\u00a9"  # bars, dashes, colons, bullets, ©
 
 
 def _author(tree: HtmlElement, declared: str | None) -> str | None:
-    """The byline: meta tags and JSON-LD, else a short element marked as the author."""
-    if declared and " " in declared.strip():  # a one-word meta author is usually a login name
+    """The byline: meta tags and JSON-LD, else the first short element marked as the author."""
+    if declared and " " in declared.strip():  # a one-word meta author is often a login name
         return _squash(declared)
     for el in _AUTHOR_XPATH(tree):
-        name = el.get("content") if el.tag == "meta" else el.text_content()
-        name = _BY.sub("", _squash(name))
-        if 2 < len(name) < 80 and not any(ch.isdigit() for ch in name):
+        if el.find(".//p") is not None:  # an author box with a biography, not a byline
+            continue
+        name = _clean_name(el.text_content())
+        if 2 < len(name) < 60 and len(name.split()) <= 6 and not any(ch.isdigit() for ch in name):
             return name
     return _squash(declared) or None
+
+
+def _clean_name(text: str) -> str:
+    name = _squash(text).strip(_NAME_TRIM)
+    if _DATE_LABEL.match(name) and not _POSTED_BY.match(name):
+        return ""  # "Posted on", "Veröffentlicht am": the date's label, not a name
+    for prefix in (_POSTED_BY, _BY, _EDITOR):
+        name = prefix.sub("", name, count=1)
+    return name.strip(_NAME_TRIM)
 
 
 _DATE_PARAMS: dict[str, Any] = {"original_date": True, "outputformat": "%Y-%m-%d"}
@@ -243,20 +310,29 @@ _URL_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(?!\d\d/)")
 
 
 def _published(tree: HtmlElement, url: str) -> tuple[datetime | None, str | None]:
-    """When the page was first published, and how precisely: ('day'), or only the month from its URL."""
+    """When the page was first published, and how precisely ('day', 'month' or 'year').
+
+    In order of trust: a timestamp the page declares (meta tags, JSON-LD), htmldate's quick search
+    (markup, URL), a /yyyy/mm/ URL (month), htmldate's search of the visible text; a bare year there
+    (a copyright line) comes back as 1 January and is kept as a year."""
     stamp = _declared_timestamp(tree)
     if stamp is not None:
         return stamp, "day"
-    found = find_date(tree, url=url, extensive_search=False, **_DATE_PARAMS) or find_date(
-        tree, url=url, extensive_search=True, **_DATE_PARAMS
-    )
+    found = find_date(tree, url=url, extensive_search=False, **_DATE_PARAMS)
     if found:
-        day = date.fromisoformat(found)
-        return datetime(day.year, day.month, day.day, tzinfo=UTC), "day"
+        return _midnight(found), "day"
     month = _URL_MONTH.search(url)
     if month:
         return datetime(int(month.group(1)), int(month.group(2)), 1, tzinfo=UTC), "month"
+    found = find_date(tree, url=url, extensive_search=True, **_DATE_PARAMS)
+    if found:
+        return _midnight(found), "year" if found.endswith("-01-01") else "day"
     return None, None
+
+
+def _midnight(day: str) -> datetime:
+    parsed = date.fromisoformat(day)
+    return datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
 
 
 _PUBLISHED_META = XPath(
@@ -323,56 +399,89 @@ _BLOCK_TAGS = frozenset(
     {"p", "div", "ul", "ol", "table", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "li"}
 )
 _LABEL_END = (":", "?", "!")
-_LABEL_TRIM = " \u00a0»›>-–—|•"
+_LABEL_TRIM = " \u00a0\u00bb\u203a>-\u2013\u2014|\u2022"  # spaces, arrows, dashes, bars, bullets
 
 
 def _label_link_lines(body: HtmlElement) -> list[HtmlElement]:
     """Lines such as "Read more: <a>Other story</a>" or "VEA TAMBIÉN: <a>…</a>": a short label ending in
     a colon (or ? / !), then a link to another page; recommendations set inside the text."""
-    found: dict[int, HtmlElement] = {}
+    seen: dict[int, HtmlElement] = {}  # holds the elements so their ids stay theirs
+    found: list[HtmlElement] = []
     for link in body.iter("a"):
-        block = next((up for up in link.iterancestors() if up.tag in _LINK_LABEL_BLOCKS), None)
-        if block is None or id(block) in found:
+        block = next(link.iterancestors(*_LINK_LABEL_BLOCKS), None)
+        if block is None or id(block) in seen:
             continue
-        if any(isinstance(el.tag, str) and el.tag in _BLOCK_TAGS for el in block.iterdescendants()):
+        seen[id(block)] = block
+        if next(block.iterdescendants(*_BLOCK_TAGS), None) is not None:
             continue
-        text = _squash(block.text_content())
-        if not text or len(text) > 300:
+        raw = block.text_content()
+        if len(raw) > 600:
             continue
-        link_texts = [_squash(a.text_content()) for a in block.iter("a")]
-        if sum(map(len, link_texts)) < max(15, len(text) / 2):
+        links = [a.text_content() for a in block.iter("a")]
+        if len(raw.strip()) - len("".join(links).strip()) < 2:
+            continue  # nothing but links: a menu item, not a labelled recommendation
+        text = _squash(raw)
+        link_texts = [_squash(part) for part in links]
+        if not text or len(text) > 300 or sum(map(len, link_texts)) < max(15, len(text) / 2):
             continue
         label = text
         for part in link_texts:
             label = label.replace(part, "", 1)
         label = label.strip(_LABEL_TRIM)
         if label and len(label) <= 40 and label.endswith(_LABEL_END):
-            found[id(block)] = block
-    return list(found.values())
+            found.append(block)
+    return found
 
 
-_CHROME_NAME = re.compile(
-    r"newsletter|promo|disclaimer|copyright|related|(?:^|[\s_-])cta(?:$|[\s_-])|sidebar|popup|breadcrumb",
-    re.IGNORECASE,
-)
+_CHROME_WORDS = ("newsletter", "promo", "disclaimer", "copyright", "related", "sidebar", "popup", "breadcrumb")
+_CTA = re.compile(r"(?:^|[\s_-])cta(?:$|[\s_-])")  # call-to-action box, not the letters inside a word
 _CHROME_MAX_SHARE = 0.15  # a block holding more of the page's text than this is a layout wrapper
-_CHROME_MAX_CHARS = 1500
+_CHROME_MAX_CHARS = 2000  # characters of raw text, whitespace included
 _NEVER_CHROME = frozenset({"html", "body", "main", "article"})
 
 
 def _chrome_blocks(body: HtmlElement) -> list[HtmlElement]:
     """Small blocks named as site chrome (newsletter box, related links, copyright line, breadcrumb …)."""
-    candidates = [
-        el
-        for el in body.iter()
-        if (el.get("class") or el.get("id"))
-        and el.tag not in _NEVER_CHROME
-        and _CHROME_NAME.search(f"{el.get('class') or ''} {el.get('id') or ''}")
-    ]
+    candidates = []
+    for el in body.iter():
+        name = el.get("class") or el.get("id")
+        if not name or el.tag in _NEVER_CHROME:
+            continue
+        name = f"{el.get('class')} {el.get('id')}".lower()
+        if any(word in name for word in _CHROME_WORDS) or ("cta" in name and _CTA.search(name)):
+            candidates.append(el)
     if not candidates:
         return []
-    limit = min(_CHROME_MAX_CHARS, _CHROME_MAX_SHARE * len(_squash(body.text_content())))
-    return [el for el in candidates if len(_squash(el.text_content())) < limit and el.find(".//h1") is None]
+    limit = min(_CHROME_MAX_CHARS, _CHROME_MAX_SHARE * len(body.text_content()))
+    chosen: list[HtmlElement] = []
+    inside: set[HtmlElement] = set()  # descendants of a chosen block go with it
+    for el in candidates:
+        if el in inside or len(el.text_content()) >= limit or el.find(".//h1") is not None:
+            continue
+        chosen.append(el)
+        inside.update(el.iterdescendants())
+    return chosen
+
+
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_LIST_TAGS = ("ul", "ol")
+
+
+def _link_list_headings(body: HtmlElement) -> list[HtmlElement]:
+    """The heading over a list of links ("More on this topic", "Most read"): trafilatura drops such a
+    list by its link density but keeps the heading, which then dangles at the end of the text."""
+    found: list[HtmlElement] = []
+    for listing in body.iter(*_LIST_TAGS):
+        heading = listing.getprevious()
+        while heading is not None and not isinstance(heading.tag, str):
+            heading = heading.getprevious()
+        if heading is None or heading.tag not in _HEADINGS or heading.find(".//a") is not None:
+            continue
+        links = [a.text_content() for a in listing.iter("a")]
+        text = listing.text_content()
+        if len(links) >= 2 and len(text) < 3000 and len("".join(links).strip()) > 0.7 * len(text.strip()):
+            found.append(heading)
+    return found
 
 
 # -- lead paragraph -----------------------------------------------------------------------------------
@@ -382,28 +491,40 @@ _LEAD_NAME = re.compile(
     re.IGNORECASE,
 )
 _NOT_LEAD_NAME = re.compile(r"author|bio|comment|newsletter|related|share|social|login|signup|subscri", re.IGNORECASE)
-_AFTER_HEADLINE = XPath("(.//body//h1)[1]/following::*[position() <= 300]")
+_FOLLOWING = XPath("following::*[position() <= 300]")
+_FIRST_ELEMENTS = XPath("(.//*)[position() <= 300]")
 _LEAD_TAGS = frozenset({"p", "div", "h2", "h3", "span", "strong", "section"})
 _LEAD_INNER_BLOCKS = frozenset({"p", "div", "h2", "ul", "ol", "table"})
 
 
-def _lead(tree: HtmlElement) -> str | None:
-    """The standfirst: the first element after the <h1> named like a lead ('lead', 'intro', 'teaser',
-    'excerpt', 'chapo', 'deck' …) that holds a paragraph of its own text rather than links."""
-    for el in _AFTER_HEADLINE(tree):
+def _headline(body: HtmlElement, title: str | None) -> HtmlElement | None:
+    """The element showing the headline: the <h1> (or <h2>) that reads as the title, else the first <h1>."""
+    headings = list(body.iter("h1", "h2")) if title else []
+    wanted = (title or "").casefold()
+    for heading in headings:
+        text = _squash(heading.text_content()).casefold()
+        if text and (text == wanted or (len(text) > 10 and (text in wanted or wanted in text))):
+            return heading
+    return next(body.iter("h1"), None)
+
+
+def _lead(body: HtmlElement, title: str | None) -> str | None:
+    """The standfirst: the first element after the headline named like a lead ('lead', 'intro', 'teaser',
+    'excerpt', 'chapo', 'deck' …) that holds a sentence or two of its own text rather than links."""
+    anchor = _headline(body, title)
+    following = _FOLLOWING(anchor) if anchor is not None else _FIRST_ELEMENTS(body)
+    for el in following:
         if el.tag not in _LEAD_TAGS:
             continue
         name = f"{el.get('class') or ''} {el.get('id') or ''}"
         if not _LEAD_NAME.search(name):
             continue
-        if _NOT_LEAD_NAME.search(name) or any(up.tag == "a" for up in el.iterancestors()):
+        if _NOT_LEAD_NAME.search(name) or next(el.iterancestors("a"), None) is not None:
             continue
         text = _squash(el.text_content())
         if not 40 <= len(text) <= 1500:
             continue
-        if el.tag != "div" and any(
-            isinstance(inner.tag, str) and inner.tag in _LEAD_INNER_BLOCKS for inner in el.iterdescendants()
-        ):
+        if el.tag != "div" and next(el.iterdescendants(*_LEAD_INNER_BLOCKS), None) is not None:
             continue
         if sum(len(_squash(a.text_content())) for a in el.iter("a")) > 0.3 * len(text):
             continue
@@ -414,22 +535,23 @@ def _lead(tree: HtmlElement) -> str | None:
 # -- body -----------------------------------------------------------------------------------------------
 
 
-def _body_text(tree: HtmlElement, url: str) -> str:
+def _body_text(tree: HtmlElement, url: str, title: str | None) -> str:
     """The article text; mutates ``tree`` (boilerplate is cut out of it)."""
     body_element = tree.find("body")
+    lead = None
     if body_element is not None:
-        for el in _label_link_lines(body_element) + _chrome_blocks(body_element):
+        for el in _label_link_lines(body_element) + _chrome_blocks(body_element) + _link_list_headings(body_element):
             _drop(el)
-    lead = _lead(tree)
+        lead = _lead(body_element, title)
     options = Extractor(output_format="python", fast=True, comments=False, url=url)
     cleaned = convert_tags(tree_cleaning(copy(tree), options), options, url)
     body, raw_text = extract_content(cleaned, options)
-    text = xmltotxt(body, False)
     if len(raw_text) < _SHORT_TEXT:
         document = trafilatura.bare_extraction(tree, url=url, include_comments=False, with_metadata=False)
         if document is not None and not isinstance(document, dict) and document.text:
-            text = document.text
+            body = document.body
+    text = xmltotxt(body, False)
     text = text.strip()
     if lead and text and lead not in _squash(text):
         text = f"{lead}\n{text}"
-    return text
+    return unicodedata.normalize("NFC", text)  # as trafilatura's own output
