@@ -1,2 +1,1 @@
-INSERT INTO comments (doc_id, comment_no, parent_no, depth, author, posted_at, body, by_post_author)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO comments BY NAME SELECT * FROM batch

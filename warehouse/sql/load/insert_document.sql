@@ -1,4 +1,2 @@
-INSERT INTO documents (doc_id, origin, source, url, title, author, published_at, published_precision, language,
-                       body, word_count, comment_count, content_hash, ingested_at, run_id, subtitle, sitename,
-                       feed_title, extractor)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+-- Rows come from the Arrow table `batch` (see warehouse/load.py insert_rows); columns match by name.
+INSERT INTO documents BY NAME SELECT * FROM batch

@@ -1,3 +1,2 @@
-INSERT INTO entries (source, entry_key, guid, url, doc_id, first_seen_at, run_id)
-VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT DO NOTHING
+-- An entry already seen keeps its first record.
+INSERT INTO entries BY NAME SELECT * FROM batch ON CONFLICT DO NOTHING
