@@ -19,7 +19,15 @@ import duckdb
 import httpx
 import pytest
 
-from flows.reporting import FAILURES_KEY, HEALTH_KEY, INGEST_COMPLETED, NEW_DOCUMENTS_KEY, SUMMARY_KEY
+from flows.reporting import (
+    FAILURES_KEY,
+    HEALTH_KEY,
+    INGEST_COMPLETED,
+    MENTIONS_CHART_KEY,
+    MENTIONS_TABLE_KEY,
+    NEW_DOCUMENTS_KEY,
+    SUMMARY_KEY,
+)
 from tests.conftest import REPO, write_sources
 from tests.fixture_server import FixtureServer
 
@@ -163,6 +171,12 @@ def test_ingest_event_analyze_artifacts(served: Server, ingested: tuple[dict[str
     latency = datetime.fromisoformat(analyzed["start_time"]) - datetime.fromisoformat(completed["occurred"])
     print(f"\ncompletion event -> analyze run started: {latency.total_seconds():.1f} s")
 
+    analysis_artifacts = {
+        a["key"]: a
+        for a in served.post("/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [analyzed["id"]]}}})
+    }
+    assert set(analysis_artifacts) >= {MENTIONS_TABLE_KEY, MENTIONS_CHART_KEY}
+    assert analysis_artifacts[MENTIONS_CHART_KEY]["data"].startswith("[Mentions over time (chart)](file://")
     with duckdb.connect(str(db), read_only=True) as conn:
         processed = conn.execute("SELECT count(*) FROM mentions").fetchone()
     assert processed is not None and processed[0] > 0, "the triggered analysis must have run on this warehouse"
