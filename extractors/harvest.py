@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from extractors import errors
 from extractors.article import extract_article
+from extractors.encoding import mixed_encoding
 from extractors.feeds import parse_feed
 from extractors.fetch import Fetcher, Hop
 from extractors.models import Article, Feed
@@ -41,6 +42,7 @@ class Page:
     charset: str | None
     hops: tuple[Hop, ...]
     error: errors.ExtractorError | None = None
+    encoding_note: str | None = None  # set when the page mixes encodings (see extractors.encoding)
 
 
 def poll_feed(fetcher: Fetcher, feed_url: str, *, etag: str | None, last_modified: str | None) -> FeedPoll:
@@ -75,6 +77,7 @@ def fetch_page(fetcher: Fetcher, url: str) -> Page:
         content_type=result.content_type,
         charset=result.charset,
         hops=result.hops,
+        encoding_note=mixed_encoding(result.body, result.charset) if result.content_type in HTML_TYPES else None,
     )
     if result.content_type not in HTML_TYPES:
         unsupported = errors.UnsupportedContent(

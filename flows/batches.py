@@ -115,6 +115,13 @@ def source_batch(source: str, poll: FeedPoll, pages: Sequence[tuple[FeedEntry, P
                     extractor=page.article.extractor if page.article else None,
                     fetched_at=page.hops[-1].at if page.hops else datetime.now(UTC),
                     doc_id=doc.doc_id if doc else None,
+                    encoding_note=page.encoding_note,
+                )
+            )
+        if page.encoding_note:
+            failures.append(
+                FailureRow(
+                    page.url, "extract", "mixed_encoding", f"{page.url}: {page.encoding_note}", datetime.now(UTC)
                 )
             )
         if doc is not None:

@@ -166,6 +166,7 @@ def land_batch(conn: duckdb.DuckDBPyConnection, run_id: str, batch: SourceBatch)
                     "extractor": p.extractor,
                     "fetched_at": p.fetched_at,
                     "run_id": run_id,
+                    "encoding_note": p.encoding_note,
                 }
                 for p in batch.raw_pages
             ],

@@ -61,6 +61,7 @@ class RawPage:
     extractor: str | None
     fetched_at: datetime
     doc_id: str | None = None
+    encoding_note: str | None = None  # the page mixes encodings: what was found
 
 
 @dataclass(frozen=True)

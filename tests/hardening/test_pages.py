@@ -92,3 +92,9 @@ def test_mixed_encodings_keep_the_raw_bytes_exactly(pages: FixtureServer) -> Non
     result = page(pages, "/mixed")
     assert result.raw == MIXED  # whatever the decoder made of it, the bytes are there to re-extract
     assert result.article is not None and "prisoner exchange" in result.article.text
+
+
+def test_mixed_encodings_are_flagged(pages: FixtureServer) -> None:
+    result = page(pages, "/mixed")
+    assert result.encoding_note is not None and "not valid UTF-8" in result.encoding_note
+    assert page(pages, "/nested").encoding_note is None
