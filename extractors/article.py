@@ -44,7 +44,7 @@ from trafilatura.settings import Extractor
 from trafilatura.utils import decode_file
 from trafilatura.xml import xmltotxt
 
-from extractors.comments import comment_section_nodes, extract_comments
+from extractors.comments import read_comment_section
 from extractors.errors import NoArticle
 from extractors.models import Article
 from extractors.urls import resolve
@@ -70,8 +70,8 @@ def extract_article(html: bytes, url: str, *, encoding: str | None = None) -> Ar
     if tree is None:
         raise NoArticle(f"{url}: not an HTML document (the parser found no elements)", url=url)
     try:
-        comments = extract_comments(tree)
-        for node in comment_section_nodes(tree):
+        comments, section = read_comment_section(tree)
+        for node in section:
             _drop(node)
         meta = read_metadata(tree, url)
         text = _body_text(tree, url, meta.title)

@@ -17,17 +17,27 @@ Engines, tried in this order (the first that finds a comment wins):
 
 Ghost and Disqus render their threads in the browser from an iframe or script, so a fetched page holds
 no comment text for them.
+
+Most pages hold no thread, so finding none must be cheap: every element that opens a thread for any of
+these engines has "comment" in its class or an ``itemtype``, so one XPath query (`CANDIDATES`, run by
+libxml2) selects a few candidates per page, and the engines' Python rules only look at those.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
 from lxml.html import HtmlElement
 
 Pred = Callable[[HtmlElement], bool]
+
+# Selects, from a root, at least every element that an engine's `top_level` looks for (the thread
+# containers and the comments): all have "comment" among their class names, or an itemtype. A substring
+# test, so it holds however the class names are separated. Meant to be joined (with "|") to a caller's
+# own selections, so that one pass over the page selects everything.
+CANDIDATES = ".//@class[contains(., 'comment')]/.. | .//@itemtype/.."
 
 
 def is_element(node: object) -> bool:
@@ -56,11 +66,20 @@ def element_children(el: HtmlElement) -> list[HtmlElement]:
     return [child for child in el if is_element(child)]
 
 
-def topmost(root: HtmlElement, pred: Pred, *, stop: Pred | None = None) -> list[HtmlElement]:
+def topmost(
+    root: HtmlElement, pred: Pred, *, stop: Pred | None = None, among: Iterable[HtmlElement] | None = None
+) -> list[HtmlElement]:
     """Descendants of ``root`` matching ``pred``, in page order, without looking inside a match.
 
-    ``stop`` names elements that are neither matched nor entered. Iterative, so any depth is safe.
+    ``stop`` names elements that are neither matched nor entered. ``among``, when given, holds in page
+    order (at least) every descendant of ``root`` that ``pred`` accepts; ``pred`` then runs on those alone,
+    and a match is kept when no element between it and ``root`` is a match or a stop, as if walked down
+    to. Iterative, so any depth is safe.
     """
+    if among is not None:
+        matched = [el for el in among if pred(el)]
+        chosen = set(matched)
+        return [el for el in matched if _reached(el, root, chosen, stop)]
     found: list[HtmlElement] = []
     stack = list(reversed(element_children(root)))
     while stack:
@@ -70,6 +89,16 @@ def topmost(root: HtmlElement, pred: Pred, *, stop: Pred | None = None) -> list[
         elif stop is None or not stop(el):
             stack.extend(reversed(element_children(el)))
     return found
+
+
+def _reached(el: HtmlElement, root: HtmlElement, matched: set[HtmlElement], stop: Pred | None) -> bool:
+    """True when a walk down from ``root`` that enters no match and no stop reaches ``el``."""
+    for up in el.iterancestors():
+        if up is root:
+            return True
+        if up in matched or (stop is not None and stop(up)):
+            return False
+    return False  # not below root
 
 
 def own(node: HtmlElement, pred: Pred, nested: Pred) -> Iterator[HtmlElement]:
@@ -111,9 +140,9 @@ class Markup:
         """True for an element that is one comment (with its replies, where the engine nests them)."""
         raise NotImplementedError
 
-    def top_level(self, root: HtmlElement) -> list[HtmlElement]:
-        """The top-level comments under ``root``, in page order."""
-        return topmost(root, self.is_comment)
+    def top_level(self, root: HtmlElement, among: list[HtmlElement]) -> list[HtmlElement]:
+        """The top-level comments under ``root``, in page order; ``among`` is what `CANDIDATES` selects."""
+        return topmost(root, self.is_comment, among=among)
 
     def replies(self, node: HtmlElement) -> list[HtmlElement]:
         """The direct replies to one comment, in page order."""
@@ -182,8 +211,10 @@ class WordPress(Markup):
     def _items(self, container: HtmlElement) -> list[HtmlElement]:
         return [c for c in element_children(container) if self.is_comment(c) and not classes(c) & self.skipped]
 
-    def top_level(self, root: HtmlElement) -> list[HtmlElement]:
-        containers = topmost(root, lambda el: el.tag in ("ol", "ul", "div") and bool(classes(el) & self.lists))
+    def top_level(self, root: HtmlElement, among: list[HtmlElement]) -> list[HtmlElement]:
+        containers = topmost(
+            root, lambda el: el.tag in ("ol", "ul", "div") and bool(classes(el) & self.lists), among=among
+        )
         return [item for container in containers for item in self._items(container)]
 
     def replies(self, node: HtmlElement) -> list[HtmlElement]:
@@ -237,9 +268,9 @@ class Blogger(Markup):
     def is_comment(self, el: HtmlElement) -> bool:
         return el.tag == "li" and "comment" in classes(el)
 
-    def top_level(self, root: HtmlElement) -> list[HtmlElement]:
-        threads = topmost(root, has_class("comment-thread"))
-        return [item for thread in threads for item in topmost(thread, self.is_comment)]
+    def top_level(self, root: HtmlElement, among: list[HtmlElement]) -> list[HtmlElement]:
+        threads = topmost(root, has_class("comment-thread"), among=among)
+        return [item for thread in threads for item in topmost(thread, self.is_comment, among=among)]
 
     def replies(self, node: HtmlElement) -> list[HtmlElement]:
         holders = self._own(node, has_class("comment-replies"))
@@ -301,8 +332,8 @@ class Drupal(Markup):
     def _is_indented(el: HtmlElement) -> bool:
         return el.tag == "div" and "indented" in classes(el)
 
-    def top_level(self, root: HtmlElement) -> list[HtmlElement]:
-        return topmost(root, self.is_comment, stop=self._is_indented)
+    def top_level(self, root: HtmlElement, among: list[HtmlElement]) -> list[HtmlElement]:
+        return topmost(root, self.is_comment, stop=self._is_indented, among=among)
 
     def replies(self, node: HtmlElement) -> list[HtmlElement]:
         # Drupal prints a comment's replies after it, in the next sibling <div class="indented">.

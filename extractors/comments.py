@@ -2,7 +2,12 @@
 
 `extract_comments` walks the thread with the rules of the first engine in `comment_markup.MARKUPS` that
 finds one; `comment_section_nodes` names everything that belongs to a comment section (thread, heading,
-form, "comments are closed" notice), so the body extractor can leave it out. Both only read the tree.
+form, "comments are closed" notice), so the body extractor can leave it out. `read_comment_section` gives
+both from one search for the thread (what the article extractor calls). All of them only read the tree.
+
+They run on every page, most of which show no comments, so the page-wide searches are XPath queries run
+by libxml2 that pre-select candidates (one for the thread and the section's parts, one for notices);
+the Python rules then decide on those few elements alone.
 
 Dates: a machine-readable value (``time[datetime]``, RDF ``content``, Blogger's epoch milliseconds) is
 used as given. A displayed date without a zone ("March 12, 2025 at 8:14 am") is read in the zone the
@@ -16,9 +21,10 @@ from __future__ import annotations
 import re
 from datetime import datetime, tzinfo
 
+from lxml import etree
 from lxml.html import HtmlElement, defs
 
-from extractors.comment_markup import MARKUPS, Markup, classes, is_element, squash
+from extractors.comment_markup import CANDIDATES, MARKUPS, Markup, classes, is_element, squash
 from extractors.models import Comment
 
 # Elements that start a new paragraph: HTML 4 blocks (less <ins>/<del>, which sit inside text) and HTML5 sections.
@@ -42,11 +48,31 @@ _WHITESPACE = re.compile(r"\s+")  # source line breaks are spaces; only <br> and
 
 def extract_comments(tree: HtmlElement) -> list[Comment]:
     """The page's reader comments in reading order; [] when it shows none (closed, absent, script-only)."""
-    found = _find_thread(tree)
+    return _comments(tree, _find_thread(tree, _CANDIDATES(tree)))
+
+
+def comment_section_nodes(tree: HtmlElement) -> list[HtmlElement]:
+    """The outermost elements of the page's comment section(s), in page order; drop them to drop comments."""
+    among = _CANDIDATES(tree)
+    return _section_nodes(tree, among, _find_thread(tree, among))
+
+
+def read_comment_section(tree: HtmlElement) -> tuple[list[Comment], list[HtmlElement]]:
+    """`extract_comments` and `comment_section_nodes` of the page, searching it once."""
+    among = _CANDIDATES(tree)
+    found = _find_thread(tree, among)
+    return _comments(tree, found), _section_nodes(tree, among, found)
+
+
+# What `_find_thread` finds: the engine, its top-level comment elements, and every comment element.
+_Thread = tuple[Markup, list[HtmlElement], list[HtmlElement]]
+
+
+def _comments(tree: HtmlElement, found: _Thread | None) -> list[Comment]:
     if found is None:
         return []
-    markup, roots = found
-    page_tz = _page_timezone(tree, _all_comments(markup, roots))
+    markup, roots, every = found
+    page_tz = _page_timezone(tree, every)
     comments: list[Comment] = []
     seen: set[HtmlElement] = set()  # elements, not id()s: a freed lxml proxy's id can be reused
     # (element, depth, comment_no of the nearest kept parent); a stack keeps any nesting depth safe.
@@ -75,20 +101,24 @@ def extract_comments(tree: HtmlElement) -> list[Comment]:
     return comments
 
 
-def comment_section_nodes(tree: HtmlElement) -> list[HtmlElement]:
-    """The outermost elements of the page's comment section(s), in page order; drop them to drop comments."""
-    candidates: list[HtmlElement] = []
-    for el in tree.iter():
-        if is_element(el) and (_is_section_wrapper(el) or _is_section_part(el) or _is_section_notice(el)):
-            candidates.append(el)
-    found = _find_thread(tree)
+def _section_nodes(tree: HtmlElement, among: list[HtmlElement], found: _Thread | None) -> list[HtmlElement]:
+    chosen = {el for el in among if _is_section_wrapper(el) or _is_section_part(el)}
+    chosen.update(_notices(tree))
     if found is not None:
-        markup, roots = found
-        candidates.extend(_all_comments(markup, roots))  # covers whatever the wrappers missed
-    chosen = set(candidates)
-    order = {el: i for i, el in enumerate(tree.iter())}
-    outermost = {el for el in chosen if el in order and not any(up in chosen for up in el.iterancestors())}
-    return sorted(outermost, key=order.__getitem__)
+        chosen.update(found[2])  # every comment: covers whatever the wrappers missed
+    outermost = [el for el in chosen if not any(up in chosen for up in el.iterancestors())]
+    return sorted(outermost, key=_page_position)
+
+
+def _page_position(el: HtmlElement) -> list[int]:
+    """The child indexes from the document root down to ``el``: sorting by them sorts in page order."""
+    position: list[int] = []
+    parent = el.getparent()
+    while parent is not None:
+        position.append(parent.index(el))
+        el, parent = parent, parent.getparent()
+    position.reverse()
+    return position
 
 
 def parse_comment_time(value: str | None, page_tz: tzinfo | None) -> datetime | None:
@@ -135,12 +165,13 @@ def _parse_display_date(text: str) -> datetime | None:
     return None
 
 
-def _find_thread(tree: HtmlElement) -> tuple[Markup, list[HtmlElement]] | None:
-    """The first engine whose rules find a comment with text, and its top-level comment elements."""
+def _find_thread(tree: HtmlElement, among: list[HtmlElement]) -> _Thread | None:
+    """The first engine whose rules find a comment with text, its top-level comment elements and all of them."""
     for markup in MARKUPS:
-        roots = markup.top_level(tree)
-        if any(_text(markup.body_parts(node), markup) for node in _all_comments(markup, roots)):
-            return markup, roots
+        roots = markup.top_level(tree, among)
+        every = _all_comments(markup, roots)
+        if any(_text(markup.body_parts(node), markup) for node in every):
+            return markup, roots, every
     return None
 
 
@@ -266,6 +297,44 @@ _NOTICE = re.compile(
 _NOTICE_MAX_CHARS = 160
 _NOTICE_TAGS = {"p", "div", "span", "h2", "h3", "h4", "h5", "h6"}
 
+# One pass over the page selects (at least) every element an engine's `top_level` looks for, and every
+# wrapper and part of a comment section: their class names all contain "comment", or they are named by
+# their id or the form's action.
+_CANDIDATES = etree.XPath(
+    " | ".join(
+        [
+            CANDIDATES,
+            ".//@id[" + " or ".join(f". = '{name}'" for name in sorted(_WRAPPER_IDS)) + "]/..",
+            "descendant-or-self::form[contains(@action, 'wp-comments-post.php')]",
+        ]
+    )
+)
+assert all("comment" in name for name in _WRAPPER_CLASSES | _PART_CLASSES)
+# Every text the notice pattern accepts holds one of these words, so most pages, which hold none of them,
+# are done after one look at their whole text. None has an "i": re.IGNORECASE also matches it to U+0130
+# and U+0131, which casefold() does not turn into an "i" (it does turn U+017F into "s" and U+212A into
+# "k", the other letters that re.IGNORECASE matches beyond ASCII).
+_NOTICE_WORDS = ("comment", "respon", "repl", "thought", "leave", "addre")
+assert not any("i" in word for word in _NOTICE_WORDS)
+# A notice starts with "comments", "no", "one", a digit, "leave", "post", "add" or "your" (in any case),
+# so never with one of these letters.
+_NOT_NOTICE_START = "bdefghijkmqrstuvwxz"
+# The candidate notices: a notice's squashed text is never longer than its text with only ASCII whitespace
+# collapsed (what normalize-space does), and that text starts with the squashed one's first character or
+# with other whitespace, so big elements and most short ones are left out before Python reads any text.
+_NOTICE_CANDIDATES = etree.XPath(
+    "("
+    + " | ".join(f"descendant-or-self::{tag}" for tag in sorted(_NOTICE_TAGS))
+    + f")[string-length(normalize-space()) <= {_NOTICE_MAX_CHARS}]"
+    + f"[not(contains('{_NOT_NOTICE_START}{_NOT_NOTICE_START.upper()}', substring(normalize-space(), 1, 1)))]"
+)
+# Elements a wrapper may hold that make it the page layout rather than a comment section (see below).
+_LAYOUT_CANDIDATES = etree.XPath(
+    "descendant-or-self::*[self::h1 or contains(@class, 'content') or contains(@class, 'body')"
+    " or contains(@itemprop, 'articleBody')]"
+)
+assert all("content" in name or "body" in name for name in _ARTICLE_BODY_CLASSES)
+
 
 def _is_section_wrapper(el: HtmlElement) -> bool:
     if el.tag in ("html", "body", "main", "head"):
@@ -273,10 +342,10 @@ def _is_section_wrapper(el: HtmlElement) -> bool:
     if el.get("id") not in _WRAPPER_IDS and not classes(el) & _WRAPPER_CLASSES:
         return False
     # A wrapper that holds the article itself is a theme's page layout, not a comment section.
-    for inner in el.iter():
-        if is_element(inner) and (inner.tag == "h1" or classes(inner) & _ARTICLE_BODY_CLASSES):
+    for inner in _LAYOUT_CANDIDATES(el):
+        if inner.tag == "h1" or classes(inner) & _ARTICLE_BODY_CLASSES:
             return False
-        if is_element(inner) and "articleBody" in (inner.get("itemprop") or ""):
+        if "articleBody" in (inner.get("itemprop") or ""):
             return False
     return True
 
@@ -285,6 +354,18 @@ def _is_section_part(el: HtmlElement) -> bool:
     if classes(el) & _PART_CLASSES:
         return True
     return el.tag == "form" and "wp-comments-post.php" in (el.get("action") or "")
+
+
+def _notices(tree: HtmlElement) -> list[HtmlElement]:
+    """The elements of ``tree`` whose whole text is a comment-section notice."""
+    if not _may_hold_notice(tree):
+        return []
+    return [el for el in _NOTICE_CANDIDATES(tree) if _may_hold_notice(el) and _is_section_notice(el)]
+
+
+def _may_hold_notice(el: HtmlElement) -> bool:
+    text = el.text_content().casefold()
+    return any(word in text for word in _NOTICE_WORDS)
 
 
 def _is_section_notice(el: HtmlElement) -> bool:
