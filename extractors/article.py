@@ -130,7 +130,10 @@ def html_as_utf8(data: bytes, encoding: str | None = None) -> bytes:
     return decode_file(data).encode("utf-8", errors="replace")
 
 
-_PARSER = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True)
+# huge_tree: libxml2 otherwise stops descending at depth 255 and silently drops what lies deeper.
+_PARSER = HTMLParser(
+    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
+)
 _CONTROL_BYTES = bytes(range(0x20)).translate(None, b"\t\n\r")  # invalid in XML, and libxml2 stops at some
 _NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF in UTF-8
 _SLASHED_DOCTYPE = re.compile(rb"^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)  # a libxml2 bug (lxml #1955915)
