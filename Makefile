@@ -35,8 +35,10 @@ typecheck: install
 test: lint typecheck
 	$(BIN)/python -m pytest
 
+# Benchmarks print their figures (and never run in the test suite).
 bench: install
 	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/analysis.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
