@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import UTC, datetime
 from importlib import resources
@@ -53,7 +54,9 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
             conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, path.name, datetime.now(UTC)])
             conn.execute("COMMIT")
         except duckdb.Error as exc:
-            conn.execute("ROLLBACK")
+            # A failed COMMIT has already rolled back; a failing ROLLBACK must not hide the real error.
+            with contextlib.suppress(duckdb.Error):
+                conn.execute("ROLLBACK")
             raise MigrationError(f"migration {path.name} failed and was rolled back: {exc}") from exc
         names.append(path.name)
     return names
