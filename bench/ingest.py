@@ -1,0 +1,651 @@
+"""Ingest speed side by side: tealeaves, tealeaves without Prefect, the floor and trafilatura's CLI.
+
+Serves a benchmark world (``bench/world.py``: F sites x M articles on 127.0.0.1) and, in rounds, runs
+each of these in a fresh process over the same pages, alternating their order from round to round so
+machine load hits them alike; every figure shown is the median over the rounds:
+
+  tealeaves     the ingest flow, run by Prefect against a Prefect server started once for the benchmark
+                (the way a deployment runs), into a fresh warehouse
+  bypassed      the same extractors/ and warehouse/ calls with the same concurrency, as plain function
+                calls: no flow, no tasks, no events or artifacts (``plain_ingest`` below)
+  floor         a bare script: httpx fetch + ``trafilatura.extract``, the same number of fetching
+                threads, nothing stored (``bench/floor.py``); once extracting in those threads as the
+                flow does, once handing extraction to one process per core
+  peer          trafilatura's own command line over the same URL list with the same parallelism
+
+After each round's first ingests (tealeaves and bypassed): a re-run with nothing new (requests counted
+by the world) and a re-run after the world publishes +5 % new articles. Then, once each, the scale runs
+(tealeaves at 1,000 and 20,000 pages: peak RSS, warehouse bytes per document). Peak RSS is that of the
+scenario's process tree (sampled every 0.2 s, and never below the process's own ``wait4`` high-water
+mark), so extraction worker processes count. A scenario that outlives ``--child-timeout`` or outgrows
+``--rss-limit`` is stopped and shown as such; it counts in no median.
+
+    python bench/ingest.py                         # the full benchmark (what `make bench` runs)
+    python bench/ingest.py --json                  # the same figures as JSON
+    python bench/ingest.py --repeat 1 --scale 1000 # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+for _path in (REPO, BENCH):  # the packages, and the sibling modules of this script
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from harness import Limits, PrefectServer, Run, WorldProcess, run_process  # noqa: E402
+
+VARIANTS = ("tealeaves", "bypassed", "floor", "floor_processes", "peer")
+TARGET_FLOOR_RATIO = 1.25
+TARGET_RERUN_SHARE = 0.05
+TARGET_PEAK_RSS_MB = 500.0
+PEER_CONFIG = """[DEFAULT]
+DOWNLOAD_TIMEOUT = 60
+MAX_FILE_SIZE = 20000000
+MIN_FILE_SIZE = 10
+# The world is one origin per site on 127.0.0.1: no politeness pause, no refusal of loopback addresses.
+SLEEP_TIME = 0
+USER_AGENTS =
+COOKIE =
+MAX_REDIRECTS = 2
+SSRF_PROTECTION = off
+INSECURE_SSL_FALLBACK = off
+MIN_EXTRACTED_SIZE = 250
+MIN_OUTPUT_SIZE = 1
+MIN_OUTPUT_COMM_SIZE = 1
+MAX_TREE_SIZE =
+EXTRACTION_TIMEOUT = 0
+MIN_DUPLCHECK_SIZE = 100
+MAX_REPETITIONS = 2
+EXTENSIVE_DATE_SEARCH = on
+EXTERNAL_URLS = off
+"""
+
+
+# -- the bypassed path: the flow's own body without Prefect (runs in a child process) -----------------------
+
+
+class _PlainTask:
+    """Stands in for a Prefect task: ``submit`` runs the undecorated function on a thread and returns a
+    ``concurrent.futures.Future`` (``result`` and ``add_done_callback``, as a PrefectFuture has them)."""
+
+    def __init__(self, task: Any, pool: ThreadPoolExecutor) -> None:
+        self.fn = task.fn
+        self.pool = pool
+
+    def with_options(self, **_: Any) -> _PlainTask:
+        return self
+
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        return self.pool.submit(self.fn, *args, **kwargs)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fn(*args, **kwargs)
+
+
+def plain_ingest(sources_path: str, db: str) -> dict[str, Any]:
+    """``flows.ingest.ingest`` with orchestration bypassed: the flow's own body (``ingest.fn``) with its
+    tasks run as plain functions on a thread pool (unbounded in effect, as Prefect's default task runner
+    is), a standard logger, and no events or artifacts. No flow or task runs, no API calls. When the flow
+    starts using Prefect somewhere else, stub that here too."""
+    import inspect
+    import logging
+    import types
+
+    from prefect.tasks import Task
+
+    from flows import ingest as flow
+
+    with ThreadPoolExecutor(max_workers=1024) as pool:
+        stubs = {
+            "get_run_logger": lambda: logging.getLogger("bench.bypassed"),
+            "flow_run": types.SimpleNamespace(get_id=lambda: None),
+            "reporting": types.SimpleNamespace(
+                emit_document_events=lambda *a, **k: 0,
+                emit_completed=lambda *a, **k: None,
+                publish_artifacts=lambda *a, **k: None,
+            ),
+        }
+        stubs.update({name: _PlainTask(value, pool) for name, value in vars(flow).items() if isinstance(value, Task)})
+        saved = {name: getattr(flow, name) for name in stubs if hasattr(flow, name)}
+        try:
+            for name, stub in stubs.items():
+                setattr(flow, name, stub)
+            body = flow.ingest.fn
+            extra = {"force": True} if "force" in inspect.signature(body).parameters else {}
+            return dict(body(sources_path=sources_path, db=db, **extra))
+        finally:
+            for name, value in saved.items():
+                setattr(flow, name, value)
+
+
+# -- children: one scenario each, in a fresh process --------------------------------------------------------
+
+
+def _warehouse_figures(db: str) -> dict[str, Any]:
+    import duckdb
+
+    with duckdb.connect(db, read_only=True) as conn:
+        feed_docs, comments = conn.execute(
+            "SELECT count(*), coalesce(sum(comment_count), 0) FROM documents WHERE origin = 'feed'"
+        ).fetchone() or (0, 0)
+    beside = [p for p in Path(db).parent.iterdir() if p.name.startswith(Path(db).stem) and p.suffix != ".lock"]
+    others = sum(p.stat().st_size for p in beside if str(p) != db)  # the read-only snapshot, a WAL
+    return {"feed_documents": feed_docs, "comments": comments, "db_bytes": os.path.getsize(db), "beside_bytes": others}
+
+
+def _import_pipeline() -> None:
+    import flows.ingest  # noqa: F401
+
+
+def _child(variant: str, options: dict[str, Any], result_path: Path) -> None:
+    """Run one scenario and write its figures (JSON) to ``result_path``."""
+    if variant == "tealeaves":
+        import inspect
+
+        from flows.ingest import ingest
+
+        # Every run polls every source, as a scheduled run does once they are due.
+        extra = {"force": True} if "force" in inspect.signature(ingest.fn).parameters else {}
+        started = time.perf_counter()
+        summary = ingest(sources_path=options["sources"], db=options["db"], **extra)
+        wall = time.perf_counter() - started
+        result = {"wall_s": wall, "documents_new": summary["documents_new"], "failed": len(summary["sources_failed"])}
+    elif variant == "bypassed":
+        _import_pipeline()  # as the flow's modules are imported before its clock starts
+        started = time.perf_counter()
+        summary = plain_ingest(options["sources"], options["db"])
+        wall = time.perf_counter() - started
+        result = {"wall_s": wall, "documents_new": summary["documents_new"], "failed": len(summary["sources_failed"])}
+    elif variant == "peer":
+        from trafilatura import cli
+
+        sys.argv = ["trafilatura", *options["argv"]]
+        started = time.perf_counter()
+        with contextlib.suppress(SystemExit):
+            cli.main()
+        result = {"wall_s": time.perf_counter() - started}
+    elif variant == "calibrate":
+        result = _calibrate(options)
+    else:
+        raise SystemExit(f"unknown variant {variant!r}")
+    if "db" in options:
+        result.update(_warehouse_figures(options["db"]))
+    result_path.write_text(json.dumps(result), encoding="utf-8")
+
+
+def _calibrate(options: dict[str, Any]) -> dict[str, Any]:
+    """Single-thread CPU per page of tealeaves' extractor and of trafilatura.extract, on world pages."""
+    import logging
+
+    from floor import extract_tealeaves, extract_trafilatura
+    from world_model import World, WorldSpec
+
+    logging.disable(logging.ERROR)
+    world = World(WorldSpec(options["feeds"], options["articles"], options["seed"]))
+    pages = []
+    for k in range(options["pages"]):
+        site, number = k % len(world.sites), 1 + (k * 7) % options["articles"]
+        base = f"http://127.0.0.1:{10000 + site}"
+        found = world.page(site, world.path(site, number), base)
+        assert found is not None
+        pages.append((found[0], base + world.path(site, number)))
+    times: dict[str, list[float]] = {"tealeaves": [], "trafilatura": []}
+    order = [("tealeaves", extract_tealeaves), ("trafilatura", extract_trafilatura)]
+    for rep in range(options["repeat"]):
+        for name, extract in order if rep % 2 == 0 else reversed(order):
+            started = time.process_time()
+            for body, url in pages:
+                extract(body, url)
+            times[name].append((time.process_time() - started) / len(pages))
+    sizes = sorted(len(body) for body, _ in pages)
+    return {
+        "ms_per_page": {name: 1000 * statistics.median(t) for name, t in times.items()},
+        "page_kb_median": sizes[len(sizes) // 2] / 1024,
+        "pages": len(pages),
+    }
+
+
+# -- the parent: rounds of scenarios ------------------------------------------------------------------------
+
+
+class Bench:
+    """The scenarios, run against one Prefect server and one world at a time."""
+
+    def __init__(self, args: argparse.Namespace, workdir: Path, prefect: PrefectServer) -> None:
+        self.args = args
+        self.workdir = workdir
+        self.prefect = prefect
+        # Children share one bytecode cache in the work directory: a fresh process then imports in a
+        # second or two instead of compiling Prefect again, and nothing is written beside the sources.
+        self.env = {
+            **os.environ,
+            **prefect.env(),
+            "PYTHONPATH": str(REPO),
+            "PYTHONPYCACHEPREFIX": str(workdir / "pycache"),
+        }
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+        # Every site of the world is on 127.0.0.1, one host to the per-host politeness gate: lift its limits
+        # so each source gets the concurrency it has against real sites (politeness is a bound of its own,
+        # shown apart).
+        self.env["TEALEAVES_HOST_CONCURRENCY"] = str(args.feeds * args.page_concurrency)
+        self.env["TEALEAVES_HOST_DELAY"] = "0"
+        self.runs: dict[str, list[Run]] = {}
+        self.workers = 0
+        self.limits = Limits(seconds=args.child_timeout, rss_mb=args.rss_limit)
+
+    def child(self, variant: str, **options: Any) -> Run:
+        result = self.workdir / f"result-{uuid.uuid4().hex}.json"
+        command = [sys.executable, str(Path(__file__).resolve()), "--child", variant, "--options", json.dumps(options)]
+        return run_process([*command, "--result", str(result)], self.env, self.workdir, result, limits=self.limits)
+
+    def record(self, name: str, run: Run) -> Run:
+        self.runs.setdefault(name, []).append(run)
+        if self.args.verbose:
+            shown = {k: v for k, v in run.requests.items() if k.endswith(("200", "304", "404"))}
+            print(
+                f"  {name:<22} {run.wall_s:7.2f} s {run.tree_rss_mb:6.0f} MB {run.stopped or ''} {shown}",
+                file=sys.stderr,
+                flush=True,
+            )
+        return run
+
+    def measured(self, world: WorldProcess, name: str, variant: str, **options: Any) -> Run:
+        world.reset_stats()
+        prefect_cpu = self.prefect.cpu_seconds()
+        run = self.child(variant, **options)
+        run.requests = world.stats()
+        after = self.prefect.cpu_seconds()
+        if prefect_cpu is not None and after is not None and variant == "tealeaves":
+            run.figures["prefect_server_cpu_s"] = after - prefect_cpu
+        return self.record(name, run)
+
+    def floor(self, world: WorldProcess, name: str, urls_file: Path, processes: int) -> Run:
+        world.reset_stats()
+        command = [sys.executable, str(BENCH / "floor.py"), str(urls_file), "--workers", str(self.workers)]
+        command += ["--processes", str(processes), "--json"]
+        run = run_process(command, self.env, self.workdir, None, json_stdout=True, limits=self.limits)
+        run.requests = world.stats()
+        return self.record(name, run)
+
+    def round(self, world: WorldProcess, r: int, urls_file: Path) -> None:
+        """One round: every first-ingest variant (order rotated), then tealeaves' two re-runs."""
+        args = self.args
+        kinds = [k for k in VARIANTS if k in args.variants]
+        kinds = kinds[r % len(kinds) :] + kinds[: r % len(kinds)]
+        dbs = {}
+        for kind in kinds:
+            if kind in ("tealeaves", "bypassed"):
+                db = str(self.workdir / f"{kind}-{r}.duckdb")
+                if not self.measured(world, f"first/{kind}", kind, sources=str(world.sources), db=db).stopped:
+                    dbs[kind] = db
+            elif kind == "floor":
+                self.floor(world, "first/floor", urls_file, 0)
+            elif kind == "floor_processes":
+                self.floor(world, "first/floor_processes", urls_file, args.processes)
+            else:
+                world.reset_stats()
+                argv = ["-i", str(urls_file), "--parallel", str(self.workers), "--config-file", str(self.peer_cfg)]
+                run = self.child("peer", argv=argv)
+                run.requests = world.stats()
+                self.record("first/peer", run)
+        new = max(1, round(args.grow * world.info["pages"]))
+        for kind in [k for k in ("tealeaves", "bypassed") if k in dbs]:
+            self.measured(world, f"rerun/{kind}", kind, sources=str(world.sources), db=dbs[kind])
+            world.grow(new)
+            run = self.measured(world, f"grown/{kind}", kind, sources=str(world.sources), db=dbs[kind])
+            run.figures["expected_new"] = new
+            world.reset()
+        for path in self.workdir.glob(f"*-{r}.duckdb*"):  # keep the disk tidy; the figures are taken
+            path.unlink(missing_ok=True)
+
+    def run(self) -> dict[str, Any]:
+        args = self.args
+        timings: dict[str, float] = {"prefect_server_start_s": self.prefect.startup_s}
+        self.workers = args.feeds * args.page_concurrency
+        self.peer_cfg = self.workdir / "trafilatura.cfg"
+        self.peer_cfg.write_text(PEER_CONFIG, encoding="utf-8")
+        started = time.perf_counter()
+        calibration = self.child(
+            "calibrate", feeds=args.feeds, articles=args.articles, seed=args.seed, pages=40, repeat=3
+        ).figures
+        timings["calibration_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        world = WorldProcess(args.feeds, args.articles, args.seed, self.workdir)
+        try:
+            urls_file = self.workdir / "urls.txt"
+            urls = world.urls()
+            urls_file.write_text("".join(u + "\n" for u in urls), encoding="utf-8")
+            for r in range(args.repeat):
+                print(f"round {r + 1}/{args.repeat} …", file=sys.stderr, flush=True)
+                self.round(world, r, urls_file)
+            world_cpu = world.stats().get("cpu_s", 0.0)
+        finally:
+            world.close()
+        timings["rounds_s"] = time.perf_counter() - started
+        scale: dict[int, Run] = {}
+        for pages in args.scale:
+            print(f"scale: {pages:,} pages …", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            feeds = max(1, pages // args.articles)
+            big = WorldProcess(feeds, args.articles, args.seed, self.workdir)
+            try:
+                db = str(self.workdir / f"scale-{pages}.duckdb")
+                scale[pages] = self.measured(big, f"scale/{pages}", "tealeaves", sources=str(big.sources), db=db)
+                for path in self.workdir.glob(f"scale-{pages}.duckdb*"):
+                    path.unlink(missing_ok=True)
+            finally:
+                big.close()
+            timings[f"scale_{pages}_s"] = time.perf_counter() - started
+        if set(args.variants) != set(VARIANTS) or not args.repeat:
+            return {"partial": True, "runs": {k: [asdict(r) for r in v] for k, v in self.runs.items()}}
+        return summarise(self, calibration, scale, timings, world_cpu)
+
+
+# -- figures and the table ------------------------------------------------------------------------------------
+
+
+def _median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def summarise(
+    bench: Bench, calibration: dict[str, Any], scale: dict[int, Run], timings: dict[str, float], world_cpu: float
+) -> dict[str, Any]:
+    """Medians, ratios and targets, as the JSON output prints them. A run the watchdog stopped counts in
+    no median; the table says so."""
+    args = bench.args
+    pages = args.feeds * args.articles
+    runs = {name: [r for r in rs if not r.stopped] for name, rs in bench.runs.items()}
+    stopped = {name: [r.stopped for r in rs if r.stopped] for name, rs in bench.runs.items()}
+
+    def med(name: str, value: Any = lambda r: r.wall_s) -> float:
+        return _median([value(r) for r in runs.get(name, [])])
+
+    def ratio(a: str, b: str) -> float:
+        """Taken round by round (the runs of one round share the machine's load), then the median."""
+        pairs = zip(bench.runs.get(a, []), bench.runs.get(b, []), strict=False)
+        return _median([x.wall_s / y.wall_s for x, y in pairs if not x.stopped and not y.stopped])
+
+    first = {
+        kind: {
+            "wall_s": med(f"first/{kind}"),
+            "pages_per_s": pages / med(f"first/{kind}"),
+            "peak_rss_mb": med(f"first/{kind}", lambda r: r.tree_rss_mb),
+            "walls": [round(r.wall_s, 2) for r in bench.runs.get(f"first/{kind}", [])],
+            "stopped": stopped.get(f"first/{kind}", []),
+        }
+        for kind in VARIANTS
+    }
+    teal = runs.get("first/tealeaves", [])
+    rerun = runs.get("rerun/tealeaves", [])
+    grown = runs.get("grown/tealeaves", [])
+
+    def requests(run: Run, *keys: str) -> float:
+        return sum(run.requests.get(k, 0) for k in keys)
+
+    result: dict[str, Any] = {
+        "world": {
+            "feeds": args.feeds,
+            "articles_per_feed": args.articles,
+            "pages": pages,
+            "seed": args.seed,
+            "page_kb_median": calibration["page_kb_median"],
+        },
+        "machine": {"cpus": os.cpu_count(), "load_avg_1m_at_end": os.getloadavg()[0]},
+        "repeat": args.repeat,
+        "concurrency": {
+            "fetching_threads": bench.workers,
+            "extraction_processes_in_floor": args.processes,
+            "page_concurrency": args.page_concurrency,
+        },
+        "first": first,
+        "first_documents_stored": med("first/tealeaves", lambda r: r.figures["feed_documents"]),
+        "first_comments_stored": med("first/tealeaves", lambda r: r.figures["comments"]),
+        "ratios": {
+            "tealeaves_over_floor": ratio("first/tealeaves", "first/floor"),
+            "tealeaves_over_floor_processes": ratio("first/tealeaves", "first/floor_processes"),
+            "tealeaves_over_peer": ratio("first/tealeaves", "first/peer"),
+            "tealeaves_over_bypassed": ratio("first/tealeaves", "first/bypassed"),
+            "bypassed_over_floor": ratio("first/bypassed", "first/floor"),
+            "floor_over_floor_processes": ratio("first/floor", "first/floor_processes"),
+        },
+        "extraction_cpu_ms_per_page": calibration["ms_per_page"],
+        "rerun_nothing_new": {
+            "requests": _median(
+                [requests(r, "feed 200", "feed 304", "page 200", "page 304", "robots 200", "other 404") for r in rerun]
+            ),
+            "feed_304": _median([requests(r, "feed 304") for r in rerun]),
+            "feed_200": _median([requests(r, "feed 200") for r in rerun]),
+            "pages": _median([requests(r, "page 200", "page 304") for r in rerun]),
+            "wall_s": med("rerun/tealeaves"),
+            "share_of_first": ratio("rerun/tealeaves", "first/tealeaves"),
+            "bypassed_wall_s": med("rerun/bypassed"),
+            "documents_new": _median([r.figures["documents_new"] for r in rerun]),
+        },
+        "rerun_after_growth": {
+            "new_articles": max(1, round(args.grow * pages)),
+            "feed_requests": _median([requests(r, "feed 200", "feed 304") for r in grown]),
+            "pages_fetched": _median([requests(r, "page 200") for r in grown]),
+            "robots_requests": _median([requests(r, "robots 200") for r in grown]),
+            "documents_new": _median([r.figures["documents_new"] for r in grown]),
+            "wall_s": med("grown/tealeaves"),
+            "share_of_first": ratio("grown/tealeaves", "first/tealeaves"),
+            "bypassed_wall_s": med("grown/bypassed"),
+        },
+        "scale": {
+            str(n): {
+                "pages": n,
+                "stopped": run.stopped,
+                "documents_stored": run.figures.get("feed_documents", 0),
+                "wall_s": run.wall_s,
+                "pages_per_s": run.figures.get("feed_documents", 0) / run.wall_s if run.wall_s else 0.0,
+                "peak_rss_mb": run.tree_rss_mb,
+                "warehouse_bytes": run.figures.get("db_bytes", 0),
+                "bytes_per_document": run.figures.get("db_bytes", 0) / max(1, run.figures.get("feed_documents", 0)),
+            }
+            for n, run in scale.items()
+        },
+        "warehouse_bytes_per_document_first": _median(
+            [r.figures["db_bytes"] / max(1, r.figures["feed_documents"]) for r in teal]
+        ),
+        "prefect_server_cpu_s_first": _median([r.figures.get("prefect_server_cpu_s", 0.0) for r in teal]),
+        "world_server_cpu_s_total": world_cpu,
+        "bench_seconds": timings,
+    }
+    rss = [s["peak_rss_mb"] for s in result["scale"].values()]
+    share = result["rerun_nothing_new"]
+    grew = result["rerun_after_growth"]
+    result["targets"] = {
+        "tealeaves_over_floor": _target(result["ratios"]["tealeaves_over_floor"], TARGET_FLOOR_RATIO),
+        "rerun_one_conditional_get_per_feed": {
+            "value": f"{share['requests']:.0f} requests, {share['feed_304']:.0f} x 304, {share['pages']:.0f} pages",
+            "target": f"{args.feeds} requests, all 304, 0 pages",
+            "met": share["requests"] == args.feeds and share["feed_304"] == args.feeds and share["pages"] == 0,
+        },
+        "rerun_wall_share": _target(share["share_of_first"], TARGET_RERUN_SHARE),
+        "growth_only_new_fetched": {
+            "value": f"{grew['pages_fetched']:.0f} pages fetched, {grew['documents_new']:.0f} stored",
+            "target": f"{grew['new_articles']} and {grew['new_articles']}",
+            "met": grew["pages_fetched"] == grew["new_articles"] == grew["documents_new"],
+        },
+        "peak_rss_mb_at_scale": _target(max(rss) if rss else float("nan"), TARGET_PEAK_RSS_MB),
+    }
+    if any(s["stopped"] for s in result["scale"].values()):
+        result["targets"]["peak_rss_mb_at_scale"]["met"] = False
+    return result
+
+
+def _target(value: float, target: float) -> dict[str, Any]:
+    return {"value": value, "target": f"<= {target}", "met": value <= target}
+
+
+def _num(value: float, spec: str) -> str:
+    return "-" if value != value else format(value, spec)  # NaN: no run finished
+
+
+def print_table(r: dict[str, Any]) -> None:
+    """The human-readable table."""
+    w, first, ratios, c = r["world"], r["first"], r["ratios"], r["concurrency"]
+    print(
+        f"ingest benchmark: {w['feeds']} feeds x {w['articles_per_feed']} articles = {w['pages']:,} pages "
+        f"(median page {w['page_kb_median']:.0f} KB, seed {w['seed']}), served on 127.0.0.1; medians of "
+        f"{r['repeat']} rounds; {r['machine']['cpus']} CPUs, load {r['machine']['load_avg_1m_at_end']:.1f} at the end"
+    )
+    print(
+        f"concurrency: {c['fetching_threads']} fetching threads ({w['feeds']} sources x {c['page_concurrency']} pages)"
+    )
+    print()
+    header = f"{'first ingest':<44} {'wall s':>7} {'pages/s':>8} {'peak RSS MB':>12} {'tealeaves/this':>15}"
+    print(header)
+    print("-" * len(header))
+    labels = {
+        "tealeaves": ("tealeaves (Prefect flow)", None),
+        "bypassed": ("tealeaves, orchestration bypassed", "tealeaves_over_bypassed"),
+        "floor": ("floor: httpx + trafilatura, same threads", "tealeaves_over_floor"),
+        "floor_processes": (
+            f"floor, extraction on {c['extraction_processes_in_floor']} processes",
+            "tealeaves_over_floor_processes",
+        ),
+        "peer": (f"peer: trafilatura CLI --parallel {c['fetching_threads']}", "tealeaves_over_peer"),
+    }
+    for kind, (label, key) in labels.items():
+        row = first[kind]
+        shown = _num(ratios[key], ".2f") if key else "1.00"
+        note = f"  ({len(row['stopped'])} stopped: {row['stopped'][0]})" if row["stopped"] else ""
+        print(
+            f"{label:<44} {_num(row['wall_s'], '.1f'):>7} {_num(row['pages_per_s'], '.1f'):>8} "
+            f"{_num(row['peak_rss_mb'], '.0f'):>12} {shown:>15}{note}"
+        )
+    cal = r["extraction_cpu_ms_per_page"]
+    print(
+        f"\nextraction CPU per page, one thread: tealeaves {cal['tealeaves']:.1f} ms, trafilatura.extract "
+        f"{cal['trafilatura']:.1f} ms ({cal['tealeaves'] / cal['trafilatura']:.2f}x); a first ingest stores "
+        f"{_num(r['first_documents_stored'], '.0f')} documents, {_num(r['first_comments_stored'], '.0f')} comments"
+    )
+    print(
+        f"Prefect's share: tealeaves / bypassed = {_num(ratios['tealeaves_over_bypassed'], '.2f')}; the Prefect "
+        f"server used {_num(r['prefect_server_cpu_s_first'], '.1f')} s CPU during a first ingest"
+    )
+    n, g = r["rerun_nothing_new"], r["rerun_after_growth"]
+    print(
+        f"re-run, nothing new: {_num(n['requests'], '.0f')} requests ({_num(n['feed_304'], '.0f')} x 304, "
+        f"{_num(n['pages'], '.0f')} pages), {_num(n['wall_s'], '.2f')} s = {_num(100 * n['share_of_first'], '.1f')} % "
+        f"of the first run (bypassed: {_num(n['bypassed_wall_s'], '.2f')} s)"
+    )
+    print(
+        f"re-run after +{g['new_articles']} new articles: {_num(g['feed_requests'], '.0f')} feed requests, "
+        f"{_num(g['robots_requests'], '.0f')} robots.txt, {_num(g['pages_fetched'], '.0f')} pages fetched, "
+        f"{_num(g['documents_new'], '.0f')} stored, "
+        f"{_num(g['wall_s'], '.2f')} s = {_num(100 * g['share_of_first'], '.1f')} % of the first run "
+        f"(bypassed: {_num(g['bypassed_wall_s'], '.2f')} s)"
+    )
+    print(
+        f"warehouse: {_num(r['warehouse_bytes_per_document_first'] / 1024, '.1f')} KB per document after a first ingest"
+    )
+    for s in r["scale"].values():
+        if s["stopped"]:
+            print(f"scale {s['pages']:>6,} pages (1 run): {s['stopped']}; peak RSS by then {s['peak_rss_mb']:.0f} MB")
+            continue
+        print(
+            f"scale {s['pages']:>6,} pages (1 run): peak RSS {s['peak_rss_mb']:5.0f} MB, {s['wall_s']:6.1f} s "
+            f"({s['pages_per_s']:.1f} pages/s), warehouse {s['warehouse_bytes'] / 2**20:.0f} MB = "
+            f"{s['bytes_per_document'] / 1024:.1f} KB/document"
+        )
+    print()
+    for name, t in r["targets"].items():
+        value = t["value"] if isinstance(t["value"], str) else _num(t["value"], ".3f")
+        print(f"target {name:<36} {'met' if t['met'] else 'NOT met':<8} ({value}; target {t['target']})")
+    secs = r["bench_seconds"]
+    print("\nbenchmark time: " + ", ".join(f"{k.removesuffix('_s')} {v:.0f} s" for k, v in secs.items()))
+
+
+# -- command line -----------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _workdir(keep: bool) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="tealeaves-bench-ingest-"))
+    try:
+        yield path
+    finally:
+        if keep:
+            print(f"kept {path}", file=sys.stderr)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark (or, with --child, one scenario of it)."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--feeds", type=int, default=40)
+    parser.add_argument("--articles", type=int, default=50, help="per feed")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds (medians are shown)")
+    parser.add_argument("--grow", type=float, default=0.05, help="share of new articles for the second re-run")
+    parser.add_argument(
+        "--scale",
+        type=lambda s: [int(v) for v in s.split(",") if v],
+        default=[1000, 20000],
+        help="pages, comma-separated",
+    )
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="extraction processes in the floor")
+    parser.add_argument(
+        "--variants",
+        type=lambda s: [v for v in s.split(",") if v],
+        default=list(VARIANTS),
+        help=f"first-ingest variants to run, comma-separated (default: {','.join(VARIANTS)}); the table needs all",
+    )
+    parser.add_argument("--child-timeout", type=float, default=900, help="seconds before a scenario is stopped")
+    parser.add_argument("--rss-limit", type=float, default=6000, help="MB of RSS at which a scenario is stopped")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--json-file", type=Path, help="also write the figures as JSON to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the working directory (warehouses, logs)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show every run as it ends")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--options", help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(args.child, json.loads(args.options), args.result)
+        return 0
+    from flows.settings import Settings
+
+    args.page_concurrency = Settings().page_concurrency
+    with _workdir(args.keep) as workdir:
+        (workdir / "prefect").mkdir()
+        prefect = PrefectServer(workdir / "prefect")
+        print("starting a Prefect server …", file=sys.stderr, flush=True)
+        prefect.start()
+        try:
+            bench = Bench(args, workdir, prefect)
+            result = bench.run()
+        finally:
+            prefect.stop()
+    if args.json_file:
+        args.json_file.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if args.json or result.get("partial"):
+        print(json.dumps(result, indent=2, sort_keys=True))
+    else:
+        print_table(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
