@@ -465,6 +465,9 @@ def summarise(
         "warehouse_bytes_per_document_first": _median(
             [r.figures["db_bytes"] / max(1, r.figures["feed_documents"]) for r in teal]
         ),
+        "beside_bytes_per_document_first": _median(
+            [r.figures.get("beside_bytes", 0) / max(1, r.figures["feed_documents"]) for r in teal]
+        ),
         "prefect_server_cpu_s_first": _median([r.figures.get("prefect_server_cpu_s", 0.0) for r in teal]),
         "world_server_cpu_s_total": world_cpu,
         "bench_seconds": timings,
@@ -557,7 +560,8 @@ def print_table(r: dict[str, Any]) -> None:
         f"(bypassed: {_num(g['bypassed_wall_s'], '.2f')} s)"
     )
     print(
-        f"warehouse: {_num(r['warehouse_bytes_per_document_first'] / 1024, '.1f')} KB per document after a first ingest"
+        f"warehouse: {_num(r['warehouse_bytes_per_document_first'] / 1024, '.1f')} KB per document after a first "
+        f"ingest, and {_num(r['beside_bytes_per_document_first'] / 1024, '.1f')} KB more beside it (read-only snapshot)"
     )
     for s in r["scale"].values():
         if s["stopped"]:
