@@ -16,7 +16,8 @@
         ├── UnsupportedContent    the response is not HTML where a page was expected (PDF, image …)
         ├── NotAFeed              the bytes at a feed URL are not RSS/Atom (HTML, JSON, empty …)
         ├── HostileFeed           the feed declares entities that would expand without bound
-        └── NoArticle             a page had no extractable article text
+        ├── NoArticle             a page had no extractable article text
+        └── ExtractorCrashed      the process reading a page died on it (the raw page is kept)
 
 Every error has a ``kind`` (a short snake_case word stored in ``failures.kind``) and a message that
 says what failed and what a person can do about it.
@@ -141,3 +142,9 @@ class NoArticle(PermanentError):
     """Raised when a page yields no article text; the message says why."""
 
     kind = "no_article"
+
+
+class ExtractorCrashed(PermanentError):
+    """Raised when the process extracting a page died (three times) while reading it; the raw page is kept."""
+
+    kind = "extractor_crashed"

@@ -3,6 +3,7 @@ and an address guard that looks at the address actually connected to."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import ssl
@@ -195,12 +196,19 @@ class _GuardedBackend(httpcore.SyncBackend):
         raise refused
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying context per process: building one loads the CA bundle (tens of ms), per Fetcher it
+    cost a run 2 x sources of those."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class _GuardedTransport(httpx.HTTPTransport):
     def __init__(self, policy: FetchPolicy) -> None:
         super().__init__(trust_env=False, retries=0)
         # httpx has no public knob for the network backend; replace the pool it built with one that uses ours.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=_ssl_context(),
             max_connections=64,
             max_keepalive_connections=16,
             keepalive_expiry=5.0,

@@ -64,6 +64,11 @@ def _same_site(a: str, b: str) -> bool:
 
 def fetch_page(fetcher: Fetcher, url: str) -> Page:
     """Fetch one article page as bytes and extract it; errors are returned in ``Page.error``, not raised."""
+    return read_page(download_page(fetcher, url))
+
+
+def download_page(fetcher: Fetcher, url: str) -> Page:
+    """Fetch one page (I/O only): a Page with ``raw`` and no article yet, or with its error."""
     try:
         result = fetcher.get(url, accept=PAGE_ACCEPT)
     except errors.ExtractorError as exc:
@@ -84,15 +89,22 @@ def fetch_page(fetcher: Fetcher, url: str) -> Page:
             f"{result.url}: expected an HTML page, got {result.content_type}; not extracted", url=result.url
         )
         return Page(**{**base.__dict__, "raw": None, "error": unsupported})
+    return base
+
+
+def read_page(base: Page) -> Page:
+    """Extract a downloaded page (CPU only; picklable in and out, so it can run in another process)."""
+    if base.error is not None or base.raw is None:
+        return base
     try:
-        article = extract_article(result.body, result.url, encoding=result.charset)
+        article = extract_article(base.raw, base.url, encoding=base.charset)
     except errors.ExtractorError as exc:
         return Page(**{**base.__dict__, "error": exc})
     except Exception as exc:  # extraction of hostile HTML must never take the source down with it
-        error = errors.NoArticle(f"{result.url}: the extractor failed: {type(exc).__name__}: {exc}", url=result.url)
+        error = errors.NoArticle(f"{base.url}: the extractor failed: {type(exc).__name__}: {exc}", url=base.url)
         return Page(**{**base.__dict__, "error": error})
     canonical = base.canonical_url
     # <link rel=canonical> is honoured within the same site only: a page must not claim another outlet's URL.
-    if article.canonical_url and _same_site(article.canonical_url, result.url):
+    if article.canonical_url and _same_site(article.canonical_url, base.url):
         canonical = canonical_url(article.canonical_url)
     return Page(**{**base.__dict__, "article": article, "canonical_url": canonical})

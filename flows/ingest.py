@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import queue
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,17 +20,17 @@ from prefect.runtime import flow_run
 
 from extractors import errors as x
 from extractors.fetch import Fetcher, FetchPolicy
-from extractors.harvest import FeedPoll, Page, fetch_page, poll_feed
+from extractors.harvest import FeedPoll, Page, download_page, poll_feed
 from extractors.models import FeedEntry
 from extractors.politeness import PoliteFetcher, PolitenessPolicy
 from extractors.seeds import read_seed_corpus
 from extractors.sources import Source, load_sources, site_of
 from extractors.urls import canonical_url
-from flows import reporting
+from flows import extraction, reporting
 from flows.batches import SEED_SOURCE, feed_failure_batch, seed_documents, source_batch
 from flows.settings import Settings
 from warehouse import health, load, state
-from warehouse.db import open_writer
+from warehouse.db import open_writer, release_memory
 from warehouse.errors import LandingError, SnapshotError
 from warehouse.records import EntryRow, FailureRow, SourceBatch
 from warehouse.snapshot import refresh_snapshot
@@ -36,6 +38,11 @@ from warehouse.snapshot import refresh_snapshot
 # The CLI sets this to show progress; called with (event, source name, detail).
 ProgressHook = Callable[[str, str, str], None]
 progress_hook: ProgressHook | None = None
+# Sources between poll and landing at once, and the new pages they may hold between them (a source with more
+# starts alone): polls overlap when there is little to fetch, memory stays bounded when there is much.
+SOURCES_IN_FLIGHT = 32
+PAGES_IN_FLIGHT = 400
+RELEASE_EVERY = 16 * 2**20  # bytes of raw pages landed between two returns of DuckDB's memory
 
 
 @dataclass
@@ -84,15 +91,32 @@ def poll_feed_task(source: Source, policy: FetchPolicy, etag: str | None, last_m
 
 @task(name="fetch-pages", cache_policy=NO_CACHE)
 def fetch_pages_task(
-    source: Source, entries: list[FeedEntry], policy: FetchPolicy, politeness: PolitenessPolicy, concurrency: int
+    source: Source,
+    entries: list[FeedEntry],
+    policy: FetchPolicy,
+    politeness: PolitenessPolicy,
+    concurrency: int,
+    processes: int,
 ) -> list[tuple[FeedEntry, Page]]:
-    """Fetch and extract a source's new pages, ``concurrency`` at a time, within robots.txt and the
-    per-host limits; failures come back as data."""
+    """Fetch a source's new pages ``concurrency`` at a time, within robots.txt and the per-host limits, and
+    extract each in the extraction processes as it arrives; failures come back as data."""
     if not entries:
         return []
+
+    def one(entry: FeedEntry) -> Page:
+        return extraction.extract(download_page(fetcher, entry.url or ""), processes)
+
     with PoliteFetcher(policy, politeness) as fetcher, ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        pages = list(pool.map(lambda e: fetch_page(fetcher, e.url), entries))
+        pages = list(pool.map(one, entries))
     return list(zip(entries, pages, strict=True))
+
+
+Done = queue.Queue[tuple[str, Source, FeedPoll | None, PrefectFuture[Any]]]
+
+
+def _tell(done: Done, stage: str, source: Source, poll: FeedPoll | None) -> Callable[[PrefectFuture[Any]], None]:
+    """A done-callback that hands a finished task to the flow's loop (callbacks run on the task's thread)."""
+    return lambda future: done.put((stage, source, poll, future))
 
 
 def _fetch_policy(settings: Settings, allow_hosts: frozenset[str]) -> FetchPolicy:
@@ -171,47 +195,88 @@ def ingest(
             due = schedule.next_poll_at.isoformat(timespec="minutes") if schedule.next_poll_at else "next run"
             summary.sources_waiting[name] = f"{schedule.reason or 'waiting'} until {due}"
             logger.info("%s: not polled (%s)", name, summary.sources_waiting[name])
-        polls: list[tuple[Source, PrefectFuture[FeedPoll]]] = []
-        for source in (s for s in selected if s.name not in waiting):
-            remembered = state.source_state(conn, source.name)
-            future = poll_feed_task.with_options(
-                retries=settings.task_retries, retry_delay_seconds=settings.retry_delay
-            ).submit(source, policy, remembered.etag, remembered.last_modified)
-            polls.append((source, future))
+        # Sources go poll -> fetch -> land, up to SOURCES_IN_FLIGHT at once; a polled source waits to fetch while
+        # the others hold PAGES_IN_FLIGHT new pages. Each lands as soon as it is done, so memory holds the pages
+        # of a few sources, never the whole run, polls overlap when there is little to fetch, and a slow host
+        # holds up only its own slot.
+        queued = deque(s for s in selected if s.name not in waiting)
+        in_flight = 0
+        pages_in_flight = 0
+        pages_of: dict[str, int] = {}
+        parked: deque[tuple[Source, FeedPoll, list[FeedEntry]]] = deque()
+        landed_bytes = 0
+        done: Done = queue.Queue()
 
-        pending: list[tuple[Source, FeedPoll, PrefectFuture[list[tuple[FeedEntry, Page]]]]] = []
-        for source, future in polls:
-            _notify("polled", source.name)
-            try:
-                poll = future.result()
-            except x.ExtractorError as exc:
-                _land(conn, run_id, feed_failure_batch(source.name, exc, source.feed), summary, logger)
-                retry_after = exc.retry_after if isinstance(exc, x.ServerBusy) else None
-                state.schedule_after_poll(conn, source.name, retry_after=retry_after)
-                continue
-            if poll.status == 304:
-                logger.info("%s: feed not modified (304); no pages fetched", source.name)
-                _land(conn, run_id, source_batch(source.name, poll, []), summary, logger)
-                state.schedule_after_poll(conn, source.name)
-                continue
+        def start_more() -> None:
+            nonlocal in_flight
+            while queued and in_flight < SOURCES_IN_FLIGHT:
+                source = queued.popleft()
+                remembered = state.source_state(conn, source.name)
+                future = poll_feed_task.with_options(
+                    retries=settings.task_retries, retry_delay_seconds=settings.retry_delay
+                ).submit(source, policy, remembered.etag, remembered.last_modified)
+                future.add_done_callback(_tell(done, "polled", source, None))
+                in_flight += 1
+
+        def fetch(source: Source, poll: FeedPoll) -> None:
             fresh, settled = _new_entries(conn, source, poll, settings.max_new_per_source)
             if settled is not None:
                 _land(conn, run_id, settled, summary, logger, count_source=False)
-            logger.info(
-                "%s: %d entries in feed, %d new", source.name, len(poll.feed.entries if poll.feed else ()), len(fresh)
-            )
-            pages = fetch_pages_task.submit(source, fresh, policy, politeness, settings.page_concurrency)
-            pending.append((source, poll, pages))
+            entries = len(poll.feed.entries if poll.feed else ())
+            logger.info("%s: %d entries in feed, %d new", source.name, entries, len(fresh))
+            parked.append((source, poll, fresh))
+            unpark()
 
-        for source, poll, pages_future in pending:
-            try:
-                fetched = pages_future.result()
-            except Exception as exc:  # a bug in page handling must not lose the other sources
-                error = x.ExtractorError(f"{source.feed}: page stage failed: {type(exc).__name__}: {exc}")
-                _land(conn, run_id, feed_failure_batch(source.name, error, source.feed), summary, logger)
+        def unpark() -> None:
+            nonlocal pages_in_flight
+            while parked and (pages_in_flight + len(parked[0][2]) <= PAGES_IN_FLIGHT or not pages_in_flight):
+                source, poll, fresh = parked.popleft()
+                pages_of[source.name] = len(fresh)
+                pages_in_flight += len(fresh)
+                pages = fetch_pages_task.submit(
+                    source, fresh, policy, politeness, settings.page_concurrency, settings.extraction_processes
+                )
+                pages.add_done_callback(_tell(done, "fetched", source, poll))
+
+        def settle(source: Source, batch: SourceBatch, retry_after: float | None = None) -> None:
+            nonlocal in_flight, pages_in_flight, landed_bytes
+            _land(conn, run_id, batch, summary, logger)
+            state.schedule_after_poll(conn, source.name, retry_after=retry_after)
+            in_flight -= 1
+            pages_in_flight -= pages_of.pop(source.name, 0)
+            landed_bytes += sum(len(p.raw) for p in batch.raw_pages)
+            if landed_bytes >= RELEASE_EVERY:  # keeps a long run's memory flat
+                release_memory(conn)
+                landed_bytes = 0
+            unpark()
+
+        start_more()
+        while in_flight:
+            stage, source, poll, future = done.get()
+            if stage == "fetched":
+                assert poll is not None
+                try:
+                    fetched = future.result()
+                except Exception as exc:  # a bug in page handling must not lose the other sources
+                    error = x.ExtractorError(f"{source.feed}: page stage failed: {type(exc).__name__}: {exc}")
+                    settle(source, feed_failure_batch(source.name, error, source.feed))
+                else:
+                    settle(source, source_batch(source.name, poll, fetched))
+                    del fetched  # landed: let the pages go before the next source's arrive
             else:
-                _land(conn, run_id, source_batch(source.name, poll, fetched), summary, logger)
-            state.schedule_after_poll(conn, source.name)
+                _notify("polled", source.name)
+                try:
+                    poll = future.result()
+                except x.ExtractorError as exc:
+                    retry_after = exc.retry_after if isinstance(exc, x.ServerBusy) else None
+                    settle(source, feed_failure_batch(source.name, exc, source.feed), retry_after)
+                else:
+                    if poll.status == 304:
+                        logger.info("%s: feed not modified (304); no pages fetched", source.name)
+                        settle(source, source_batch(source.name, poll, []))
+                    else:
+                        fetch(source, poll)
+            start_more()
 
         state.finish_run(
             conn,
@@ -234,7 +299,6 @@ def ingest(
         len(summary.sources_failed),
     )
     result = summary.as_dict()
-    reporting.emit_document_events(result)
     reporting.emit_completed(result)
     reporting.publish_artifacts(result, failures, sources_health, settings.poll_interval)
     return result
@@ -260,17 +324,13 @@ def _land(
         return
     summary.documents_new += len(landed.new_doc_ids)
     new_ids = set(landed.new_doc_ids)
-    for doc in batch.documents:
-        if doc.doc_id in new_ids:
-            summary.new_documents.append(
-                {
-                    "doc_id": doc.doc_id,
-                    "title": doc.title,
-                    "source": doc.source,
-                    "url": doc.url,
-                    "comment_count": len(doc.comments),
-                }
-            )
+    new = [
+        {"doc_id": d.doc_id, "title": d.title, "source": d.source, "url": d.url, "comment_count": len(d.comments)}
+        for d in batch.documents
+        if d.doc_id in new_ids
+    ]
+    summary.new_documents.extend(new)
+    reporting.emit_document_events(new)
     if batch.feed_status == "failed":
         summary.sources_failed[batch.source] = batch.error or "failed"
         logger.warning("%s failed: %s", batch.source, batch.error)

@@ -17,6 +17,7 @@ NEW_DOCUMENTS_KEY = "tealeaves-new-documents"
 FAILURES_KEY = "tealeaves-failures"
 HEALTH_KEY = "tealeaves-source-health"
 SUMMARY_KEY = "tealeaves-ingest-summary"
+TABLE_ROWS = 1000  # rows of the new-documents table; a first ingest of thousands lists the first ones and says so
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -33,15 +34,16 @@ def md(value: Any, limit: int = 300) -> str:
     return _MD_SPECIAL.sub(r"\\\1", plain(value, limit))
 
 
-def emit_document_events(summary: dict[str, Any]) -> int:
-    """One `tealeaves.document.landed` event per new document; returns how many were emitted."""
-    for doc in summary["new_documents"]:
+def emit_document_events(documents: list[dict[str, Any]]) -> int:
+    """One `tealeaves.document.landed` event per new document (sent as each source lands, so a large first
+    run never queues them all at once); returns how many were emitted."""
+    for doc in documents:
         emit_event(
             event=DOCUMENT_LANDED,
             resource={"prefect.resource.id": f"tealeaves.document.{doc['doc_id']}", "tealeaves.source": doc["source"]},
             payload={"doc_id": doc["doc_id"], "source": doc["source"], "url": doc["url"], "title": doc["title"]},
         )
-    return len(summary["new_documents"])
+    return len(documents)
 
 
 def emit_completed(summary: dict[str, Any]) -> None:
@@ -66,6 +68,13 @@ def emit_completed(summary: dict[str, Any]) -> None:
     )
 
 
+def _more_rows(count: int) -> list[dict[str, Any]]:
+    if count <= TABLE_ROWS:
+        return []
+    more = f"… and {count - TABLE_ROWS:,} more: `tealeaves new` or SQL on the warehouse lists them all"
+    return [{"title": more, "source": "", "url": "", "comments": 0}]
+
+
 def _when(value: Any) -> str:
     return value.isoformat(timespec="seconds") if isinstance(value, datetime) else plain(value)
 
@@ -83,8 +92,9 @@ def publish_artifacts(
                 "url": plain(d["url"], 500),
                 "comments": d["comment_count"],
             }
-            for d in summary["new_documents"]
+            for d in summary["new_documents"][:TABLE_ROWS]
         ]
+        + _more_rows(len(summary["new_documents"]))
         or [{"title": "(no new documents)", "source": "", "url": "", "comments": 0}],
         description=f"Documents landed by run {summary['run_id']}",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -35,6 +36,10 @@ class Settings(BaseSettings):
     max_bytes: int = Field(15 * 1024 * 1024, description="Cap on a decoded response body, in bytes.")
     max_redirects: int = Field(5, description="Redirect hops followed per request.")
     page_concurrency: int = Field(4, description="Pages fetched at once per source.")
+    extraction_processes: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        description="Processes that extract pages (default: one per core; 0: extract in the fetching threads).",
+    )
     host_concurrency: int = Field(2, description="Requests in flight to one host at a time (all sources together).")
     host_delay: float = Field(1.0, description="Minimum seconds between the starts of two requests to one host.")
     max_new_per_source: int = Field(200, description="New entries fetched per source and run; the rest wait.")

@@ -161,7 +161,7 @@ def land_batch(conn: duckdb.DuckDBPyConnection, run_id: str, batch: SourceBatch)
                     "doc_id": duplicate_of.get(p.url, p.doc_id),
                     "content_type": p.content_type,
                     "http_charset": p.http_charset,
-                    "raw_gzip": gzip.compress(p.raw, compresslevel=6),
+                    "raw_gzip": gzip.compress(p.raw, compresslevel=3),
                     "raw_bytes": len(p.raw),
                     "extractor": p.extractor,
                     "fetched_at": p.fetched_at,
