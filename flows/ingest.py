@@ -196,10 +196,14 @@ def ingest(
             summary.sources_waiting[name] = f"{schedule.reason or 'waiting'} until {due}"
             logger.info("%s: not polled (%s)", name, summary.sources_waiting[name])
         # Sources go poll -> fetch -> land, up to SOURCES_IN_FLIGHT at once; a polled source waits to fetch while
-        # the others hold PAGES_IN_FLIGHT new pages. Each lands as soon as it is done, so memory holds the pages
-        # of a few sources, never the whole run, polls overlap when there is little to fetch, and a slow host
-        # holds up only its own slot.
+        # the others hold PAGES_IN_FLIGHT new pages, so memory holds the pages of a few sources, never the whole
+        # run, and polls overlap when there is little to fetch. Sources with pages land in sources.toml order
+        # (of a cross-post, the outlet listed first keeps the document, whatever the timing); a failed poll or
+        # a 304 lands at once.
         queued = deque(s for s in selected if s.name not in waiting)
+        admitted: deque[str] = deque()  # in sources.toml order
+        ready: dict[str, tuple[Source, SourceBatch]] = {}
+        settled_early: set[str] = set()
         in_flight = 0
         pages_in_flight = 0
         pages_of: dict[str, int] = {}
@@ -216,6 +220,7 @@ def ingest(
                     retries=settings.task_retries, retry_delay_seconds=settings.retry_delay
                 ).submit(source, policy, remembered.etag, remembered.last_modified)
                 future.add_done_callback(_tell(done, "polled", source, None))
+                admitted.append(source.name)
                 in_flight += 1
 
         def fetch(source: Source, poll: FeedPoll) -> None:
@@ -238,6 +243,22 @@ def ingest(
                 )
                 pages.add_done_callback(_tell(done, "fetched", source, poll))
 
+        def drain() -> None:
+            while admitted and (admitted[0] in ready or admitted[0] in settled_early):
+                name = admitted.popleft()
+                settled_early.discard(name)
+                if name in ready:
+                    settle(*ready.pop(name))
+
+        def land_in_order(source: Source, batch: SourceBatch) -> None:
+            ready[source.name] = (source, batch)
+            drain()
+
+        def settle_now(source: Source, batch: SourceBatch, retry_after: float | None = None) -> None:
+            settled_early.add(source.name)
+            settle(source, batch, retry_after)
+            drain()
+
         def settle(source: Source, batch: SourceBatch, retry_after: float | None = None) -> None:
             nonlocal in_flight, pages_in_flight, landed_bytes
             _land(conn, run_id, batch, summary, logger)
@@ -259,21 +280,21 @@ def ingest(
                     fetched = future.result()
                 except Exception as exc:  # a bug in page handling must not lose the other sources
                     error = x.ExtractorError(f"{source.feed}: page stage failed: {type(exc).__name__}: {exc}")
-                    settle(source, feed_failure_batch(source.name, error, source.feed))
+                    settle_now(source, feed_failure_batch(source.name, error, source.feed))
                 else:
-                    settle(source, source_batch(source.name, poll, fetched))
-                    del fetched  # landed: let the pages go before the next source's arrive
+                    land_in_order(source, source_batch(source.name, poll, fetched))
+                    del fetched
             else:
                 _notify("polled", source.name)
                 try:
                     poll = future.result()
                 except x.ExtractorError as exc:
                     retry_after = exc.retry_after if isinstance(exc, x.ServerBusy) else None
-                    settle(source, feed_failure_batch(source.name, exc, source.feed), retry_after)
+                    settle_now(source, feed_failure_batch(source.name, exc, source.feed), retry_after)
                 else:
                     if poll.status == 304:
                         logger.info("%s: feed not modified (304); no pages fetched", source.name)
-                        settle(source, source_batch(source.name, poll, []))
+                        settle_now(source, source_batch(source.name, poll, []))
                     else:
                         fetch(source, poll)
             start_more()

@@ -3,6 +3,7 @@ into a real DuckDB file."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 
 from flows.ingest import ingest
 from tests.conftest import write_sources
-from tests.fixture_server import FixtureServer
+from tests.fixture_server import FixtureServer, Route
 from warehouse.db import connect
 from warehouse.query import invariant_violations
 
@@ -155,3 +156,27 @@ def test_readme_example_queries_run_and_return_rows(first_run) -> None:
     assert len(blocks) >= 4
     for block in blocks:
         assert rows(db, block), f"README query returned nothing:\n{block}"
+
+
+def test_of_a_cross_post_the_outlet_listed_first_keeps_the_document_however_slow(
+    site: FixtureServer, tmp_path: Path
+) -> None:
+    """capital's Riyadh page answers last (vesti's mirror of it long before): capital still keeps the document,
+    because sources with pages land in sources.toml order, not in the order they finish."""
+    path = "/2025/02/riyadh-round/?utm_source=rss"
+    original = site.routes[path]
+    assert isinstance(original, Route)
+
+    def slow(handler: Any) -> None:
+        time.sleep(2.0)
+        handler._send(
+            200, {"Content-Type": "text/html; charset=utf-8"}, original.body.replace(b"{BASE}", site.base.encode())
+        )
+
+    site.routes[path] = slow
+    db = tmp_path / "warehouse.duckdb"
+    ingest(sources_path=str(write_sources(tmp_path / "sources.toml", site)), db=str(db))
+
+    riyadh = rows(db, "SELECT source, url FROM documents WHERE title = 'Riyadh Round: Embassies First'")
+    assert riyadh == [("capital", f"{site.base}/2025/02/riyadh-round/")]
+    assert rows(db, "SELECT count(*) FROM documents WHERE source = 'vesti'") == [(1,)]
