@@ -234,8 +234,16 @@ def ingest(
 
         def unpark() -> None:
             nonlocal pages_in_flight
-            while parked and (pages_in_flight + len(parked[0][2]) <= PAGES_IN_FLIGHT or not pages_in_flight):
-                source, poll, fresh = parked.popleft()
+            while parked:
+                # The first unlanded source always goes (the ones after it cannot land before it does); the
+                # others in turn, while the page budget allows.
+                first = next((i for i, p in enumerate(parked) if admitted and p[0].name == admitted[0]), None)
+                index = first if first is not None else 0
+                fresh = parked[index][2]
+                if first is None and pages_in_flight and pages_in_flight + len(fresh) > PAGES_IN_FLIGHT:
+                    return
+                source, poll, _ = parked[index]
+                del parked[index]
                 pages_of[source.name] = len(fresh)
                 pages_in_flight += len(fresh)
                 pages = fetch_pages_task.submit(
@@ -249,6 +257,7 @@ def ingest(
                 settled_early.discard(name)
                 if name in ready:
                     settle(*ready.pop(name))
+            unpark()  # the new first unlanded source may be waiting to fetch
 
         def land_in_order(source: Source, batch: SourceBatch) -> None:
             ready[source.name] = (source, batch)

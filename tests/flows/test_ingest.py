@@ -180,3 +180,34 @@ def test_of_a_cross_post_the_outlet_listed_first_keeps_the_document_however_slow
     riyadh = rows(db, "SELECT source, url FROM documents WHERE title = 'Riyadh Round: Embassies First'")
     assert riyadh == [("capital", f"{site.base}/2025/02/riyadh-round/")]
     assert rows(db, "SELECT count(*) FROM documents WHERE source = 'vesti'") == [(1,)]
+
+
+def test_a_full_page_budget_never_stalls_the_source_that_must_land_first(
+    site: FixtureServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With room for one page in flight, later sources fetch first and wait to land behind capital; capital
+    must still be fetched (it goes past the budget), or the run would wait forever."""
+    import threading
+
+    import flows.ingest as flow
+
+    monkeypatch.setattr(flow, "PAGES_IN_FLIGHT", 1)
+    path = "/capital/feed/"
+    original = site.routes[path]
+    assert isinstance(original, Route)
+
+    def slow_feed(handler: Any) -> None:
+        time.sleep(1.5)  # capital is polled last, after the others took the budget
+        body = original.body.replace(b"{BASE}", site.base.encode())
+        handler._send(200, {"Content-Type": "application/rss+xml"}, body)
+
+    site.routes[path] = slow_feed
+    db = tmp_path / "warehouse.duckdb"
+    sources = write_sources(tmp_path / "sources.toml", site)
+    result: dict[str, Any] = {}
+    run = threading.Thread(target=lambda: result.update(ingest(sources_path=str(sources), db=str(db))), daemon=True)
+    run.start()
+    run.join(timeout=120)
+    assert not run.is_alive(), "the run stalled: the first source to land was never fetched"
+    assert result["documents_new"] == 4
+    assert rows(db, "SELECT count(*) FROM documents WHERE source = 'capital'") == [(2,)]
