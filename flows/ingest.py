@@ -276,8 +276,11 @@ def ingest(
             pages_in_flight -= pages_of.pop(source.name, 0)
             landed_bytes += sum(len(p.raw) for p in batch.raw_pages)
             if landed_bytes >= RELEASE_EVERY:  # keeps a long run's memory flat
-                release_memory(conn)
                 landed_bytes = 0
+                try:
+                    release_memory(conn)
+                except duckdb.Error as exc:  # e.g. a full disk: the next landing says so; go on
+                    logger.warning("could not checkpoint the warehouse to free memory: %s", exc)
             unpark()
 
         start_more()
