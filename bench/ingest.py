@@ -424,13 +424,13 @@ def summarise(
         "first_documents_stored": med("first/tealeaves", lambda r: r.figures["feed_documents"]),
         "first_comments_stored": med("first/tealeaves", lambda r: r.figures["comments"]),
         "ratios": {
-            "tealeaves_over_floor": ratio("first/tealeaves", "first/floor"),
-            "tealeaves_over_floor_processes": ratio("first/tealeaves", "first/floor_processes"),
+            # "floor" is the floor extracting on one process per core; "floor_threads" the optional variant
+            "tealeaves_over_floor": ratio("first/tealeaves", "first/floor_processes"),
+            "tealeaves_over_floor_threads": ratio("first/tealeaves", "first/floor"),
             "tealeaves_over_peer": ratio("first/tealeaves", "first/peer"),
             "tealeaves_over_bypassed": ratio("first/tealeaves", "first/bypassed"),
-            "bypassed_over_floor": ratio("first/bypassed", "first/floor"),
-            "bypassed_over_floor_processes": ratio("first/bypassed", "first/floor_processes"),
-            "floor_over_floor_processes": ratio("first/floor", "first/floor_processes"),
+            "bypassed_over_floor": ratio("first/bypassed", "first/floor_processes"),
+            "floor_threads_over_floor": ratio("first/floor", "first/floor_processes"),
         },
         "extraction_cpu_ms_per_page": calibration["ms_per_page"],
         "rerun_nothing_new": {
@@ -481,7 +481,7 @@ def summarise(
     share = result["rerun_nothing_new"]
     grew = result["rerun_after_growth"]
     result["targets"] = {
-        "tealeaves_over_floor": _target(result["ratios"]["tealeaves_over_floor_processes"], TARGET_FLOOR_RATIO),
+        "tealeaves_over_floor": _target(result["ratios"]["tealeaves_over_floor"], TARGET_FLOOR_RATIO),
         "rerun_one_conditional_get_per_feed": {
             "value": f"{share['requests']:.0f} requests, {share['feed_304']:.0f} x 304, {share['pages']:.0f} pages",
             "target": f"{args.feeds} requests, all 304, 0 pages",
@@ -526,10 +526,10 @@ def print_table(r: dict[str, Any]) -> None:
     labels = {
         "tealeaves": ("tealeaves (Prefect flow)", None),
         "bypassed": ("tealeaves, orchestration bypassed", "tealeaves_over_bypassed"),
-        "floor": ("floor: httpx + trafilatura, same threads", "tealeaves_over_floor"),
+        "floor": ("floor: httpx + trafilatura, same threads", "tealeaves_over_floor_threads"),
         "floor_processes": (
             f"floor: httpx + trafilatura on {c['extraction_processes_in_floor']} processes",
-            "tealeaves_over_floor_processes",
+            "tealeaves_over_floor",
         ),
         "peer": (f"peer: trafilatura CLI --parallel {c['fetching_threads']}", "tealeaves_over_peer"),
     }
