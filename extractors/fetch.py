@@ -205,7 +205,8 @@ def _ssl_context() -> ssl.SSLContext:
 
 class _GuardedTransport(httpx.HTTPTransport):
     def __init__(self, policy: FetchPolicy) -> None:
-        super().__init__(trust_env=False, retries=0)
+        # verify= takes the shared context, or httpx builds (and loads the CA bundle for) one of its own here.
+        super().__init__(verify=_ssl_context(), trust_env=False, retries=0)
         # httpx has no public knob for the network backend; replace the pool it built with one that uses ours.
         self._pool = httpcore.ConnectionPool(
             ssl_context=_ssl_context(),

@@ -148,3 +148,19 @@ def test_dead_host_is_a_transient_connection_failure() -> None:
     with fetcher() as f, pytest.raises(errors.ConnectionFailed) as info:
         f.get("http://127.0.0.1:1/feed")
     assert info.value.transient and len(info.value.hops) == 1
+
+
+def test_fetchers_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Building a verifying context loads the CA bundle (tens of ms of CPU); a run opens a Fetcher per
+    # feed poll and per source, so each must reuse the process's context rather than build its own.
+    import ssl
+
+    with Fetcher(FetchPolicy()):
+        pass  # the process's context exists from here on
+    built: list[object] = []
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: built.append(a) or real(*a, **k))
+    for _ in range(3):
+        with Fetcher(FetchPolicy()):
+            pass
+    assert built == []
