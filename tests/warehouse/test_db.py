@@ -1,4 +1,4 @@
-"""warehouse.db: DuckDB's client must not search sys.path for pandas on every bound parameter."""
+"""warehouse.db: opening the warehouse, its row groups, and DuckDB's client without pandas."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 import warehouse.db  # importing it records pandas as absent
+from warehouse.errors import WarehouseBusy
 
 
 class _Spy:
@@ -42,3 +43,24 @@ def test_release_memory_leaves_open_warehouses_working(tmp_path: Any) -> None:
     conn.execute("INSERT INTO t SELECT 1")
     warehouse.db.release_memory(conn)
     assert conn.execute("SELECT sum(n) FROM t").fetchone() == (4999950001,)
+
+
+def test_a_writer_writes_small_row_groups(tmp_path: Any) -> None:
+    # A checkpoint rewrites the partly filled last row group of a table; small groups keep that bounded
+    # instead of growing with the warehouse.
+    db = tmp_path / "w.duckdb"
+    with warehouse.db.open_writer(db) as conn:
+        conn.execute("CREATE TABLE t (n INTEGER, page BLOB)")
+        for start in range(0, 5000, 500):  # landed in batches, as the flow does
+            conn.execute("INSERT INTO t SELECT range, repeat('x', 100)::BLOB FROM range(?, ?)", [start, start + 500])
+        conn.execute("CHECKPOINT")
+    reader = duckdb.connect(str(db), read_only=True)  # any client opens it as usual
+    groups = reader.execute("SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('t')").fetchone()
+    assert reader.execute("SELECT count(*), sum(n) FROM t").fetchone() == (5000, 12497500)
+    assert groups == (-(-5000 // warehouse.db.ROW_GROUP_ROWS),)
+
+
+def test_a_second_writer_in_the_same_process_is_told_the_warehouse_is_busy(tmp_path: Any) -> None:
+    db = tmp_path / "w.duckdb"
+    with warehouse.db.open_writer(db), pytest.raises(WarehouseBusy, match="open in another process"):
+        warehouse.db.connect(db, wait=0.3)
