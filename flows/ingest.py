@@ -10,12 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 
 from extractors import errors as x
@@ -89,8 +88,7 @@ def poll_feed_task(source: Source, policy: FetchPolicy, etag: str | None, last_m
         return poll_feed(fetcher, source.feed, etag=etag, last_modified=last_modified)
 
 
-@task(name="fetch-pages", cache_policy=NO_CACHE)
-def fetch_pages_task(
+def fetch_pages(
     source: Source,
     entries: list[FeedEntry],
     policy: FetchPolicy,
@@ -99,7 +97,11 @@ def fetch_pages_task(
     processes: int,
 ) -> list[tuple[FeedEntry, Page]]:
     """Fetch a source's new pages ``concurrency`` at a time, within robots.txt and the per-host limits, and
-    extract each in the extraction processes as it arrives; failures come back as data."""
+    extract each in the extraction processes as it arrives; failures come back as data.
+
+    Not a Prefect task: a task run costs the API server a few calls and events (as plain calls, a first run
+    of 2,000 pages took 1.3 s less of the server's CPU and 1 s less wall), and the source's poll task, the
+    log and the artifacts already say what happened to the source."""
     if not entries:
         return []
 
@@ -111,11 +113,17 @@ def fetch_pages_task(
     return list(zip(entries, pages, strict=True))
 
 
-Done = queue.Queue[tuple[str, Source, FeedPoll | None, PrefectFuture[Any]]]
+class _Finished(Protocol):
+    """A finished Prefect task run or thread-pool call."""
+
+    def result(self) -> Any: ...
 
 
-def _tell(done: Done, stage: str, source: Source, poll: FeedPoll | None) -> Callable[[PrefectFuture[Any]], None]:
-    """A done-callback that hands a finished task to the flow's loop (callbacks run on the task's thread)."""
+Done = queue.Queue[tuple[str, Source, FeedPoll | None, _Finished]]
+
+
+def _tell(done: Done, stage: str, source: Source, poll: FeedPoll | None) -> Callable[[Any], None]:
+    """A done-callback that hands a finished poll or fetch to the flow's loop (it runs on the worker's thread)."""
     return lambda future: done.put((stage, source, poll, future))
 
 
@@ -246,8 +254,14 @@ def ingest(
                 del parked[index]
                 pages_of[source.name] = len(fresh)
                 pages_in_flight += len(fresh)
-                pages = fetch_pages_task.submit(
-                    source, fresh, policy, politeness, settings.page_concurrency, settings.extraction_processes
+                pages = fetching.submit(
+                    fetch_pages,
+                    source,
+                    fresh,
+                    policy,
+                    politeness,
+                    settings.page_concurrency,
+                    settings.extraction_processes,
                 )
                 pages.add_done_callback(_tell(done, "fetched", source, poll))
 
@@ -283,33 +297,40 @@ def ingest(
                     logger.warning("could not checkpoint the warehouse to free memory: %s", exc)
             unpark()
 
-        start_more()
-        while in_flight:
-            stage, source, poll, future = done.get()
-            if stage == "fetched":
-                assert poll is not None
-                try:
-                    fetched = future.result()
-                except Exception as exc:  # a bug in page handling must not lose the other sources
-                    error = x.ExtractorError(f"{source.feed}: page stage failed: {type(exc).__name__}: {exc}")
-                    settle_now(source, feed_failure_batch(source.name, error, source.feed))
-                else:
-                    land_in_order(source, source_batch(source.name, poll, fetched))
-                    del fetched
-            else:
-                _notify("polled", source.name)
-                try:
-                    poll = future.result()
-                except x.ExtractorError as exc:
-                    retry_after = exc.retry_after if isinstance(exc, x.ServerBusy) else None
-                    settle_now(source, feed_failure_batch(source.name, exc, source.feed), retry_after)
-                else:
-                    if poll.status == 304:
-                        logger.info("%s: feed not modified (304); no pages fetched", source.name)
-                        settle_now(source, source_batch(source.name, poll, []))
-                    else:
-                        fetch(source, poll)
+        # Pages are fetched on plain threads, up to one source each (the poll is the source's Prefect task).
+        fetching = ThreadPoolExecutor(max_workers=SOURCES_IN_FLIGHT, thread_name_prefix="fetch-pages")
+        try:
             start_more()
+            while in_flight:
+                stage, source, poll, future = done.get()
+                if stage == "fetched":
+                    assert poll is not None
+                    try:
+                        fetched = future.result()
+                    except Exception as exc:  # a bug in page handling must not lose the other sources
+                        error = x.ExtractorError(f"{source.feed}: page stage failed: {type(exc).__name__}: {exc}")
+                        settle_now(source, feed_failure_batch(source.name, error, source.feed))
+                    else:
+                        failed = sum(1 for _, page in fetched if page.error is not None)
+                        logger.info("%s: %d pages read, %d failed", source.name, len(fetched) - failed, failed)
+                        land_in_order(source, source_batch(source.name, poll, fetched))
+                        del fetched
+                else:
+                    _notify("polled", source.name)
+                    try:
+                        poll = future.result()
+                    except x.ExtractorError as exc:
+                        retry_after = exc.retry_after if isinstance(exc, x.ServerBusy) else None
+                        settle_now(source, feed_failure_batch(source.name, exc, source.feed), retry_after)
+                    else:
+                        if poll.status == 304:
+                            logger.info("%s: feed not modified (304); no pages fetched", source.name)
+                            settle_now(source, source_batch(source.name, poll, []))
+                        else:
+                            fetch(source, poll)
+                start_more()
+        finally:
+            fetching.shutdown(cancel_futures=True)
 
         state.finish_run(
             conn,
