@@ -76,6 +76,7 @@ class PrefectServer:
         self.url = f"http://127.0.0.1:{self.port}/api"
         self.proc: subprocess.Popen[bytes] | None = None
         self.startup_s = 0.0
+        self._launched = 0.0
 
     def env(self) -> dict[str, str]:
         """What a client process needs to use this server."""
@@ -89,6 +90,10 @@ class PrefectServer:
 
     def start(self) -> PrefectServer:
         """Start the server and wait until it answers."""
+        return self.launch().wait()
+
+    def launch(self) -> PrefectServer:
+        """Start the server without waiting for it (``wait`` does)."""
         prefect = Path(sys.executable).with_name("prefect")
         command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
         env = {**os.environ, **self.env(), "PREFECT_SERVER_API_HOST": "127.0.0.1"}
@@ -102,13 +107,19 @@ class PrefectServer:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+        self._launched = started
+        return self
+
+    def wait(self) -> PrefectServer:
+        """Wait until the launched server answers."""
+        assert self.proc is not None, "launch() first"
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise SystemExit(f"the Prefect server stopped at start; see {self.home / 'server.log'}")
             with contextlib.suppress(OSError):
                 if http(self.url + "/health", timeout=2).strip() == b"true":
-                    self.startup_s = time.perf_counter() - started
+                    self.startup_s = time.perf_counter() - self._launched
                     return self
             time.sleep(0.5)
         raise SystemExit("the Prefect server did not answer within 180 s")

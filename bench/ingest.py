@@ -322,7 +322,7 @@ class Bench:
 
     def run(self) -> dict[str, Any]:
         args = self.args
-        timings: dict[str, float] = {"prefect_server_start_s": self.prefect.startup_s}
+        timings: dict[str, float] = {}
         self.workers = args.feeds * args.page_concurrency
         self.peer_cfg = self.workdir / "trafilatura.cfg"
         self.peer_cfg.write_text(PEER_CONFIG, encoding="utf-8")
@@ -331,6 +331,8 @@ class Bench:
             "calibrate", feeds=args.feeds, articles=args.articles, seed=args.seed, pages=40, repeat=3
         ).figures
         timings["calibration_s"] = time.perf_counter() - started
+        self.prefect.wait()
+        timings["prefect_server_start_s"] = self.prefect.startup_s
         started = time.perf_counter()
         world = WorldProcess(args.feeds, args.articles, args.seed, self.workdir)
         try:
@@ -583,7 +585,8 @@ def print_table(r: dict[str, Any]) -> None:
         value = t["value"] if isinstance(t["value"], str) else _num(t["value"], ".3f")
         print(f"target {name:<36} {'met' if t['met'] else 'NOT met':<8} ({value}; target {t['target']})")
     secs = r["bench_seconds"]
-    print("\nbenchmark time: " + ", ".join(f"{k.removesuffix('_s')} {v:.0f} s" for k, v in secs.items()))
+    parts = ", ".join(f"{k.removesuffix('_s').replace('_', ' ')} {v:.0f} s" for k, v in secs.items())
+    print(f"\nbenchmark time: {parts} (the calibration runs while the Prefect server starts)")
 
 
 # -- command line -----------------------------------------------------------------------------------------------
@@ -644,7 +647,7 @@ def main(argv: list[str] | None = None) -> int:
         (workdir / "prefect").mkdir()
         prefect = PrefectServer(workdir / "prefect")
         print("starting a Prefect server …", file=sys.stderr, flush=True)
-        prefect.start()
+        prefect.launch()  # the calibration (CPU time per page, not wall) runs while it starts
         try:
             bench = Bench(args, workdir, prefect)
             result = bench.run()
