@@ -209,6 +209,8 @@ def ingest(
         # (of a cross-post, the outlet listed first keeps the document, whatever the timing); a failed poll or
         # a 304 lands at once.
         queued = deque(s for s in selected if s.name not in waiting)
+        # Read once: a source's state changes only when it lands, after its one poll of the run.
+        remembered_states = state.source_states(conn, [s.name for s in queued])
         admitted: deque[str] = deque()  # in sources.toml order
         ready: dict[str, tuple[Source, SourceBatch]] = {}
         settled_early: set[str] = set()
@@ -223,7 +225,7 @@ def ingest(
             nonlocal in_flight
             while queued and in_flight < SOURCES_IN_FLIGHT:
                 source = queued.popleft()
-                remembered = state.source_state(conn, source.name)
+                remembered = remembered_states[source.name]
                 future = poll_feed_task.with_options(
                     retries=settings.task_retries, retry_delay_seconds=settings.retry_delay
                 ).submit(source, policy, remembered.etag, remembered.last_modified)

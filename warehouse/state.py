@@ -26,18 +26,22 @@ class SourceState:
 
 
 def register_sources(conn: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, str | None, str | None]]) -> None:
-    """Upsert (name, feed_url, site_url) rows."""
-    now = datetime.now(UTC)
+    """Upsert (name, feed_url, site_url) rows, in one statement (executemany costs a round trip per row)."""
     if sources:
-        conn.executemany(sql("load/upsert_source"), [[n, f, s, now] for n, f, s in sources])
+        names, feeds, sites = (list(column) for column in zip(*sources, strict=True))
+        conn.execute(sql("load/upsert_source"), [names, feeds, sites, datetime.now(UTC)])
+
+
+def source_states(conn: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> dict[str, SourceState]:
+    """The remembered state of each of ``sources``, read in one query (defaults for one never polled)."""
+    rows = conn.execute(sql("read/source_states"), [list(sources)]).fetchall() if sources else []
+    found = {row[0]: SourceState(*row[1:]) for row in rows}
+    return {name: found.get(name, SourceState()) for name in sources}
 
 
 def source_state(conn: duckdb.DuckDBPyConnection, source: str) -> SourceState:
     """The remembered state of one source (defaults when it was never polled)."""
-    row = conn.execute(sql("read/source_state"), [source]).fetchone()
-    if row is None:
-        return SourceState()
-    return SourceState(*row)
+    return source_states(conn, [source])[source]
 
 
 def start_run(conn: duckdb.DuckDBPyConnection, run_id: str) -> None:
