@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import codecs
-import hashlib
 import io
 import json
 import re
@@ -21,6 +20,7 @@ import feedparser
 from feedparser import encodings as feedparser_encodings
 
 from extractors import errors
+from extractors.identity import entry_key
 from extractors.models import Feed, FeedEntry
 from extractors.urls import resolve
 
@@ -106,17 +106,6 @@ def _datetime(struct: Any) -> datetime | None:
         return datetime.fromtimestamp(calendar.timegm(struct), tz=UTC)
     except (OverflowError, ValueError, TypeError):
         return None
-
-
-def _entry_key(guid: str | None, link: str | None, entry: dict[str, Any]) -> str:
-    if guid:
-        return f"guid:{guid}"
-    if link:
-        return f"link:{link}"
-    # Neither guid nor link: a digest of what the entry says, stable across re-runs.
-    # dict.get: feedparser's own .get maps a missing "updated" to "published" with a DeprecationWarning.
-    basis = "\x1f".join(str(dict.get(entry, k, "")) for k in ("title", "summary", "published", "updated"))
-    return "hash:" + hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 _CLOSED_ENTRY = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>", re.IGNORECASE)
@@ -221,7 +210,7 @@ def _entries(url: str, raw: Iterable[_Raw], warnings: list[str]) -> list[FeedEnt
         link = resolve(url, raw_link)
         if raw_link and link is None:
             warnings.append(f"entry link {raw_link[:80]!r} is not an http(s) URL; it will not be fetched")
-        key = _entry_key(guid, link, entry)
+        key = entry_key(guid, link, entry)
         if key in seen:
             warnings.append(f"duplicate entry {key[:90]!r} in the feed; kept the first")
             continue

@@ -9,8 +9,9 @@ from extractors.article import extract_article
 from extractors.encoding import mixed_encoding
 from extractors.feeds import parse_feed
 from extractors.fetch import Fetcher, Hop
+from extractors.identity import canonical_url
 from extractors.models import Article, Feed
-from extractors.urls import canonical_url, host_of
+from extractors.urls import host_of
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"

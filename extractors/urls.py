@@ -1,10 +1,8 @@
-"""URL hygiene: which links may be followed, and the canonical form a document is stored under."""
+"""URL hygiene: which links may be followed (the form a document is stored under is in extractors.identity)."""
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit, urlunsplit
-
-import courlan
+from urllib.parse import urljoin, urlsplit
 
 FETCHABLE_SCHEMES = frozenset({"http", "https"})
 
@@ -27,19 +25,6 @@ def resolve(base: str, link: str | None) -> str | None:
     except ValueError:
         return None
     return absolute if is_fetchable(absolute) else None
-
-
-def canonical_url(url: str) -> str:
-    """The form a document is stored under: tracking parameters (utm_*, fbclid …) and fragment removed,
-    scheme and host lower-cased, default port dropped."""
-    cleaned = courlan.normalize_url(url, strict=False)
-    parts = urlsplit(cleaned)
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    default = (parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)
-    netloc = host if port is None or default else f"{host}:{port}"
-    path = parts.path or "/"
-    return urlunsplit((parts.scheme.lower(), netloc, path, parts.query, ""))
 
 
 def host_of(url: str) -> str:

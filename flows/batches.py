@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from extractors.errors import ExtractorError
 from extractors.fetch import Hop
 from extractors.harvest import FeedPoll, Page
+from extractors.identity import content_hash, doc_id_for
 from extractors.models import FeedEntry
 from extractors.seeds import SeedText
+from flows.plan import EntryPlan
 from warehouse.records import DocumentRow, EntryRow, FailureRow, FetchRow, RawPage, SourceBatch
 
 SEED_SOURCE = "seed"
-
-
-def doc_id_for(url: str) -> str:
-    """16 hex digits derived from the canonical URL (same width as the seed ids)."""
-    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
 
 
 def fetch_rows(hops: Sequence[object], kind: str) -> list[FetchRow]:
@@ -49,6 +45,7 @@ def seed_documents(seeds: Sequence[SeedText]) -> list[DocumentRow]:
             published_precision=s.published_precision,
             language="en",
             body=s.parsed.body,
+            content_hash=content_hash(s.parsed.body, s.parsed.title),
             comments=s.parsed.comments,
             subtitle=s.parsed.subtitle,
             extractor="tealeaves-plaintext",
@@ -72,17 +69,19 @@ def _entry_document(source: str, entry: FeedEntry, page: Page) -> DocumentRow | 
     article = page.article
     if article is None:
         return None
+    title = article.title or entry.title
     return DocumentRow(
         doc_id=doc_id_for(page.canonical_url),
         origin="feed",
         source=source,
         url=page.canonical_url,
-        title=article.title or entry.title,
+        title=title,
         author=article.author or entry.author,
         published_at=article.published_at or entry.published_at,
         published_precision=article.published_precision or ("day" if entry.published_at else None),
         language=article.language,
         body=article.text,
+        content_hash=content_hash(article.text, title),
         comments=article.comments,
         sitename=article.sitename,
         feed_title=entry.title,
@@ -90,34 +89,28 @@ def _entry_document(source: str, entry: FeedEntry, page: Page) -> DocumentRow | 
     )
 
 
-def source_batch(source: str, poll: FeedPoll, pages: Sequence[tuple[FeedEntry, Page]]) -> SourceBatch:
-    """A polled source with its fetched pages, ready to land in one transaction."""
+def source_batch(source: str, poll: FeedPoll, pages: Sequence[tuple[FeedEntry, Page]], plan: EntryPlan) -> SourceBatch:
+    """A polled source with its fetched pages and its settled entries, ready to land in one transaction.
+
+    The feed's new validators (ETag, Last-Modified) are kept only when every new entry was dealt with: an
+    entry left for a later run, or whose page failed in a way worth retrying, must be seen again, and a
+    conditional poll answered 304 would hide it until the feed changes."""
     documents: list[DocumentRow] = []
     raw_pages: list[RawPage] = []
-    entries: list[EntryRow] = []
+    entries: list[EntryRow] = list(plan.settled)
     fetches = fetch_rows(poll.hops, "feed")
     failures = [
         FailureRow(url=poll.url, stage="feed", kind="feed_warning", message=f"{poll.url}: {w}", at=datetime.now(UTC))
         for w in (poll.feed.warnings if poll.feed else ())
         if "not an http(s) URL" in w or "duplicate entry" in w
     ]
+    failures.extend(plan.failures)
+    retry = plan.deferred > 0
     for entry, page in pages:
         fetches.extend(fetch_rows(page.hops, "page"))
         doc = _entry_document(source, entry, page)
         if page.raw is not None:
-            raw_pages.append(
-                RawPage(
-                    url=page.canonical_url,
-                    fetched_url=page.url,
-                    content_type=page.content_type,
-                    http_charset=page.charset,
-                    raw=page.raw,
-                    extractor=page.article.extractor if page.article else None,
-                    fetched_at=page.hops[-1].at if page.hops else datetime.now(UTC),
-                    doc_id=doc.doc_id if doc else None,
-                    encoding_note=page.encoding_note,
-                )
-            )
+            raw_pages.append(_raw_page(page, doc))
         if page.encoding_note:
             failures.append(
                 FailureRow(
@@ -131,7 +124,9 @@ def source_batch(source: str, poll: FeedPoll, pages: Sequence[tuple[FeedEntry, P
         assert page.error is not None
         stage = "page" if page.raw is None else "extract"
         failures.append(failure_row(stage, page.error, page.url))
-        if not page.error.transient:
+        if page.error.transient:
+            retry = True
+        else:
             # A permanent failure is settled: the entry is not fetched again (its raw page is kept).
             entries.append(EntryRow(entry.key, entry.guid, page.canonical_url, None))
     return SourceBatch(
@@ -142,6 +137,21 @@ def source_batch(source: str, poll: FeedPoll, pages: Sequence[tuple[FeedEntry, P
         entries=entries,
         fetches=fetches,
         failures=failures,
-        etag=poll.etag,
-        last_modified=poll.last_modified,
+        etag=None if retry else poll.etag,
+        last_modified=None if retry else poll.last_modified,
+    )
+
+
+def _raw_page(page: Page, doc: DocumentRow | None) -> RawPage:
+    assert page.raw is not None
+    return RawPage(
+        url=page.canonical_url,
+        fetched_url=page.url,
+        content_type=page.content_type,
+        http_charset=page.charset,
+        raw=page.raw,
+        extractor=page.article.extractor if page.article else None,
+        fetched_at=page.hops[-1].at if page.hops else datetime.now(UTC),
+        doc_id=doc.doc_id if doc else None,
+        encoding_note=page.encoding_note,
     )

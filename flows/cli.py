@@ -102,22 +102,21 @@ def ingest(
     def hook(event: str, name: str, detail: str) -> None:
         progress.update(bar, advance=1, description=f"{name}: {event} {detail}".strip())
 
-    ingest_module.progress_hook = hook
     try:
         with progress:
-            summary = ingest_module.ingest(
+            result = ingest_module.ingest(
                 sources_path=str(sources_path),
                 db=str(db) if db else None,
                 source_names=list(source or []),
                 force=force,
+                progress=hook,
             )
     except ConfigError as exc:
         raise _fail(str(exc), 2) from exc
     except WarehouseError as exc:
         raise _fail(str(exc), 1) from exc
-    finally:
-        ingest_module.progress_hook = None
-    if analyze and summary["documents_new"] + summary["seeds_new"] > 0:
+    summary = result.as_dict()
+    if analyze and result.has_new:
         # Without a server nobody reacts to the completion event: run the same step inline. With the
         # `analyze` deployment also triggered, the second refresh finds nothing new and does nothing.
         from flows.analyze import analyze as analyze_flow

@@ -4,12 +4,15 @@ the analysis, and artifacts for the UI (stable keys, so the UI shows their histo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.events import emit_event
+
+from flows.pipeline import IngestSummary, NewDocument
 
 DOCUMENT_LANDED = "tealeaves.document.landed"
 INGEST_COMPLETED = "tealeaves.ingest.completed"
@@ -34,36 +37,35 @@ def md(value: Any, limit: int = 300) -> str:
     return _MD_SPECIAL.sub(r"\\\1", plain(value, limit))
 
 
-def emit_document_events(documents: list[dict[str, Any]]) -> int:
+def emit_document_events(documents: Sequence[NewDocument]) -> int:
     """One `tealeaves.document.landed` event per new document (sent as each source lands, so a large first
     run never queues them all at once); returns how many were emitted."""
     for doc in documents:
         emit_event(
             event=DOCUMENT_LANDED,
-            resource={"prefect.resource.id": f"tealeaves.document.{doc['doc_id']}", "tealeaves.source": doc["source"]},
-            payload={"doc_id": doc["doc_id"], "source": doc["source"], "url": doc["url"], "title": doc["title"]},
+            resource={"prefect.resource.id": f"tealeaves.document.{doc.doc_id}", "tealeaves.source": doc.source},
+            payload={"doc_id": doc.doc_id, "source": doc.source, "url": doc.url, "title": doc.title},
         )
     return len(documents)
 
 
-def emit_completed(summary: dict[str, Any]) -> None:
+def emit_completed(summary: IngestSummary) -> None:
     """The event that triggers the `analyze` deployment when there is something new."""
-    has_new = summary["documents_new"] + summary["seeds_new"] > 0
     emit_event(
         event=INGEST_COMPLETED,
         resource={
-            "prefect.resource.id": f"tealeaves.ingest.{summary['run_id']}",
+            "prefect.resource.id": f"tealeaves.ingest.{summary.run_id}",
             "prefect.resource.name": "tealeaves ingest",
-            "tealeaves.has-new-documents": "true" if has_new else "false",
+            "tealeaves.has-new-documents": "true" if summary.has_new else "false",
         },
         payload={
-            "run_id": summary["run_id"],
-            "db": summary["db"],
-            "documents_new": summary["documents_new"],
-            "seeds_new": summary["seeds_new"],
-            "sources_ok": len(summary["sources_ok"]),
-            "sources_failed": len(summary["sources_failed"]),
-            "failures": summary["failures"],
+            "run_id": summary.run_id,
+            "db": summary.db,
+            "documents_new": summary.documents_new,
+            "seeds_new": summary.seeds_new,
+            "sources_ok": len(summary.sources_ok),
+            "sources_failed": len(summary.sources_failed),
+            "failures": summary.failures,
         },
     )
 
@@ -80,23 +82,23 @@ def _when(value: Any) -> str:
 
 
 def publish_artifacts(
-    summary: dict[str, Any], failures: list[dict[str, Any]], health: list[dict[str, Any]], poll_interval: float
+    summary: IngestSummary, failures: list[dict[str, Any]], health: list[dict[str, Any]], poll_interval: float
 ) -> None:
     """Tables of new documents, failures and source health, and a markdown summary."""
     create_table_artifact(
         key=NEW_DOCUMENTS_KEY,
         table=[
             {
-                "title": plain(d["title"]),
-                "source": plain(d["source"]),
-                "url": plain(d["url"], 500),
-                "comments": d["comment_count"],
+                "title": plain(d.title),
+                "source": plain(d.source),
+                "url": plain(d.url, 500),
+                "comments": d.comment_count,
             }
-            for d in summary["new_documents"][:TABLE_ROWS]
+            for d in summary.new_documents[:TABLE_ROWS]
         ]
-        + _more_rows(len(summary["new_documents"]))
+        + _more_rows(len(summary.new_documents))
         or [{"title": "(no new documents)", "source": "", "url": "", "comments": 0}],
-        description=f"Documents landed by run {summary['run_id']}",
+        description=f"Documents landed by run {summary.run_id}",
     )
     create_table_artifact(
         key=FAILURES_KEY,
@@ -111,7 +113,7 @@ def publish_artifacts(
             for f in failures
         ]
         or [{"source": "", "stage": "", "kind": "", "url": "", "reason": "(no failures)"}],
-        description=f"Failures recorded by run {summary['run_id']}",
+        description=f"Failures recorded by run {summary.run_id}",
     )
     now = datetime.now(UTC)
     create_table_artifact(
@@ -131,22 +133,19 @@ def publish_artifacts(
         description="Per-source health after this run",
     )
     lines = [
-        f"# tealeaves ingest {md(summary['run_id'])}",
+        f"# tealeaves ingest {md(summary.run_id)}",
         "",
-        f"- **{summary['documents_new']}** new documents, **{summary['seeds_new']}** seed texts loaded",
-        f"- sources ok: {len(summary['sources_ok'])}, failed: {len(summary['sources_failed'])}",
-        f"- failures recorded: {summary['failures']}",
-        f"- warehouse: `{plain(summary['db'])}`",
+        f"- **{summary.documents_new}** new documents, **{summary.seeds_new}** seed texts loaded",
+        f"- sources ok: {len(summary.sources_ok)}, failed: {len(summary.sources_failed)}",
+        f"- failures recorded: {summary.failures}",
+        f"- warehouse: `{plain(summary.db)}`",
     ]
-    if summary["sources_failed"]:
+    if summary.sources_failed:
         lines += ["", "## Failed sources", ""]
-        lines += [f"- **{md(name)}**: {md(reason)}" for name, reason in summary["sources_failed"].items()]
-    if summary["new_documents"]:
+        lines += [f"- **{md(name)}**: {md(reason)}" for name, reason in summary.sources_failed.items()]
+    if summary.new_documents:
         lines += ["", "## New", ""]
-        lines += [
-            f"- {md(d['title'])} ({md(d['source'])}, {d['comment_count']} comments)"
-            for d in summary["new_documents"][:50]
-        ]
+        lines += [f"- {md(d.title)} ({md(d.source)}, {d.comment_count} comments)" for d in summary.new_documents[:50]]
     create_markdown_artifact(key=SUMMARY_KEY, markdown="\n".join(lines), description="Ingest summary")
 
 

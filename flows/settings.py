@@ -8,7 +8,12 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from extractors.fetch import FetchPolicy
+from extractors.politeness import PolitenessPolicy
+from flows.pipeline import RunLimits
+
 PROJECT_DATA = Path(__file__).resolve().parents[1] / "data"
+RELEASE_EVERY = 16 * 2**20  # bytes of raw pages landed between two returns of DuckDB's memory to the system
 
 
 class Settings(BaseSettings):
@@ -43,9 +48,40 @@ class Settings(BaseSettings):
     host_concurrency: int = Field(2, description="Requests in flight to one host at a time (all sources together).")
     host_delay: float = Field(1.0, description="Minimum seconds between the starts of two requests to one host.")
     max_new_per_source: int = Field(200, description="New entries fetched per source and run; the rest wait.")
+    sources_in_flight: int = Field(
+        32, description="Sources between poll and landing at once in one run (polls overlap when little is new)."
+    )
+    pages_in_flight: int = Field(
+        400, description="New pages those sources may hold between them (a source with more starts alone)."
+    )
     task_retries: int = Field(2, description="Retries of a feed poll after a transient error (timeout, 5xx).")
     retry_delay: float = Field(5.0, description="Seconds between those retries.")
     lock_wait: float = Field(30.0, description="Seconds a run waits for another writer before giving up.")
     poll_interval: float = Field(
         1800.0, description="Seconds between scheduled ingest runs (keep equal to the schedule in prefect.yaml)."
     )
+
+    def run_limits(self) -> RunLimits:
+        """How much of an ingest run is in flight at once."""
+        return RunLimits(
+            sources_in_flight=self.sources_in_flight,
+            pages_in_flight=self.pages_in_flight,
+            max_new_per_source=self.max_new_per_source,
+            release_every=RELEASE_EVERY,
+        )
+
+    def fetch_policy(self, allow_hosts: frozenset[str]) -> FetchPolicy:
+        """How every request behaves."""
+        return FetchPolicy(
+            user_agent=self.user_agent,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            deadline=self.deadline,
+            max_bytes=self.max_bytes,
+            max_redirects=self.max_redirects,
+            allow_hosts=allow_hosts,
+        )
+
+    def politeness_policy(self) -> PolitenessPolicy:
+        """How gently one host is treated."""
+        return PolitenessPolicy(per_host=self.host_concurrency, min_delay=self.host_delay)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import duckdb
 
+from extractors.identity import content_hash, doc_id_for
 from extractors.seeds import read_seed_corpus
-from flows.batches import doc_id_for, seed_documents
+from flows.batches import seed_documents
 from warehouse.analysis import Gazetteer, load_gazetteer
 from warehouse.load import land_batch, land_seeds
 from warehouse.records import DocumentRow, SourceBatch
@@ -61,6 +62,7 @@ def feed_doc(source: str, slug: str, body: str, *, published: str = "2025-03-12"
         published_precision="day",
         language=language,
         body=body,
+        content_hash=content_hash(body, slug.replace("-", " ").title()),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import sys
 import time
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
-from warehouse.errors import WarehouseBusy
+from warehouse.errors import SnapshotError, WarehouseBusy
 from warehouse.migrate import migrate
 
 
@@ -29,6 +30,7 @@ def _known_absent(module: str) -> None:
 
 _known_absent("pandas")
 ROW_GROUP_ROWS = 2048  # rows per row group written by tealeaves (see _open)
+logger = logging.getLogger(__name__)
 
 
 def release_memory(conn: duckdb.DuckDBPyConnection) -> None:
@@ -99,7 +101,11 @@ def connect(path: Path, *, read_only: bool = False, wait: float = 0.0) -> duckdb
 
 @contextmanager
 def open_writer(path: Path, *, wait: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The single writer connection, migrated, held under ``<db>.lock`` for as long as it is open."""
+    """The single writer connection, migrated, held under ``<db>.lock`` for as long as it is open.
+
+    When the block ends without an error, the read-only snapshot beside the warehouse is refreshed if the
+    warehouse changed (``warehouse.snapshot``): every writer leaves what ad-hoc readers open up to date. A
+    snapshot that cannot be refreshed (a full disk) is logged and the previous one kept."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(lock_path(path)))
     started = time.monotonic()
@@ -115,7 +121,18 @@ def open_writer(path: Path, *, wait: float = 30.0) -> Iterator[duckdb.DuckDBPyCo
         try:
             migrate(conn)
             yield conn
+            _refresh_snapshot(conn, path)
         finally:
             conn.close()
     finally:
         lock.release()
+
+
+def _refresh_snapshot(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
+    from warehouse import snapshot  # it opens files with this module's connect
+
+    try:
+        if snapshot.is_stale(path):
+            snapshot.refresh_snapshot(conn, path)
+    except SnapshotError as exc:
+        logger.warning("%s", exc)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import hashlib
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -15,18 +13,6 @@ import pyarrow as pa
 from warehouse.errors import LandingError
 from warehouse.records import DocumentRow, Landed, SourceBatch
 from warehouse.sqlfiles import sql
-
-_SPACE = re.compile(r"\s+")
-
-
-def content_hash(body: str, title: str | None = None) -> str:
-    """sha256 of the body with whitespace normalised and a leading line that repeats the title dropped
-    (templates differ in whether the headline sits inside the article): the identity of an exact duplicate."""
-    text = _SPACE.sub(" ", body).strip()
-    heading = _SPACE.sub(" ", title or "").strip()
-    if heading and text.startswith(heading) and text[len(heading) : len(heading) + 1] in ("", " "):
-        text = text[len(heading) :].strip()
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def word_count(body: str) -> int:
@@ -72,7 +58,7 @@ def _lookup(conn: duckdb.DuckDBPyConnection, name: str, keys: Sequence[str]) -> 
 def _insert_documents(
     conn: duckdb.DuckDBPyConnection, docs: Sequence[DocumentRow], run_id: str | None, now: datetime
 ) -> Landed:
-    hashes = [content_hash(d.body, d.title) for d in docs]
+    hashes = [d.content_hash for d in docs]
     by_hash = _lookup(conn, "read/doc_by_hash", hashes)
     by_url = _lookup(conn, "read/doc_by_url", [d.url for d in docs if d.url])
     by_id = (

@@ -30,7 +30,7 @@ class CommentLike(Protocol):
 
 @dataclass(frozen=True)
 class DocumentRow:
-    """A document ready to land; counts and hash are computed by the warehouse."""
+    """A document ready to land; its word and comment counts are computed by the warehouse."""
 
     doc_id: str
     origin: str  # 'seed' | 'feed'
@@ -42,6 +42,7 @@ class DocumentRow:
     published_precision: str | None
     language: str | None
     body: str
+    content_hash: str  # the text's identity (see extractors.identity): an exact copy is stored once
     comments: Sequence[CommentLike] = ()
     subtitle: str | None = None
     sitename: str | None = None

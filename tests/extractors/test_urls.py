@@ -1,23 +1,10 @@
-"""Canonical URLs and fetchable links."""
+"""Which links may be followed, and how relative links resolve."""
 
 from __future__ import annotations
 
 import pytest
 
-from extractors.urls import canonical_url, is_fetchable, resolve
-
-
-@pytest.mark.parametrize(
-    ("raw", "canonical"),
-    [
-        ("HTTPS://Www.Example.com:443/a/?utm_source=rss&utm_medium=rss&p=5#comments", "https://www.example.com/a/?p=5"),
-        ("http://example.com:80/x?fbclid=abc", "http://example.com/x"),
-        ("https://example.com", "https://example.com/"),
-        ("http://127.0.0.1:8000/p/1?utm_campaign=x", "http://127.0.0.1:8000/p/1"),
-    ],
-)
-def test_canonical_url(raw: str, canonical: str) -> None:
-    assert canonical_url(raw) == canonical
+from extractors.urls import is_fetchable, resolve
 
 
 @pytest.mark.parametrize("link", ["javascript:alert(1)", "data:text/html,hi", "file:///etc/passwd", "mailto:a@b"])

@@ -13,8 +13,8 @@ import pytest
 from flows.ingest import ingest
 from tests.conftest import write_sources
 from tests.fixture_server import FixtureServer, Route
+from tests.invariants import assert_invariants_hold
 from warehouse.db import connect
-from warehouse.query import invariant_violations
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -58,7 +58,7 @@ def test_every_fixture_document_is_stored_once_with_its_metadata(first_run, site
     assert russian[0][0] == f"{base}/vesti/atom/posts/riyadh.html"  # relative Atom link resolved
     assert "Лавров и Рубио" in russian[0][5]  # windows-1251, charset only in the HTTP header
     assert len(docs) == 4
-    assert summary["documents_new"] == 4
+    assert summary.documents_new == 4
 
 
 def test_seed_corpus_lands_beside_the_feeds(first_run) -> None:
@@ -71,7 +71,7 @@ def test_seed_corpus_lands_beside_the_feeds(first_run) -> None:
     assert by_id["fa157defeb9da5f3"][2] == 119
     assert by_id["1c3a33cc9c1a0766"][1] == "Face To Face Trump-Putin Meeting Planned Very Soon"
     assert by_id["f1d3c2de8febc1bb"][1] is None
-    assert summary["seeds_new"] == 5
+    assert summary.seeds_new == 5
 
 
 def test_comments_are_records_with_depths(first_run) -> None:
@@ -100,7 +100,7 @@ def test_failures_name_each_broken_source_and_the_refused_link(first_run, site: 
     assert "HTML page" in failures[("broken", "not_a_feed")]
     assert ("dead", "connection_failed") in failures
     assert "not a public address" in failures[("capital", "blocked_url")]
-    assert set(summary["sources_failed"]) == {"broken", "dead"}
+    assert set(summary.sources_failed) == {"broken", "dead"}
     assert site.requests_for("/secret/admin") == [], "a refused address must never be requested"
     run = rows(db, "SELECT sources_ok, sources_failed, documents_new, status FROM runs")
     assert run == [(3, 2, 4, "completed")]
@@ -119,14 +119,14 @@ def test_second_run_is_conditional_and_fetches_no_page(first_run, site: FixtureS
     before = rows(db, "SELECT count(*), sum(comment_count) FROM documents")
     site.seen.clear()
     summary = ingest(sources_path=str(sources), db=str(db))
-    assert summary["documents_new"] == 0 and summary["seeds_new"] == 0
+    assert summary.documents_new == 0 and summary.seeds_new == 0
     feed_requests = [s for s in site.seen if s.path.endswith(("feed/", "feed", "feed.xml"))]
     good_feeds = [s for s in feed_requests if not s.path.startswith("/broken")]
     assert len(good_feeds) == 3
     assert all("if-none-match" in s.headers and "if-modified-since" in s.headers for s in good_feeds)
     assert [s.path for s in site.seen if s not in feed_requests] == [], "a 304 must not lead to page fetches"
     assert rows(db, "SELECT count(*), sum(comment_count) FROM documents") == before
-    statuses = rows(db, "SELECT f.status FROM fetches f WHERE f.run_id = ? AND f.kind = 'feed'", [summary["run_id"]])
+    statuses = rows(db, "SELECT f.status FROM fetches f WHERE f.run_id = ? AND f.kind = 'feed'", [summary.run_id])
     assert sorted(s[0] for s in statuses if s[0] is not None).count(304) == 3
 
 
@@ -134,7 +134,7 @@ def test_warehouse_invariants_hold(first_run) -> None:
     _, db, _ = first_run
     conn = connect(db, read_only=True)
     try:
-        assert invariant_violations(conn) == dict.fromkeys(invariant_violations(conn), 0)
+        assert_invariants_hold(conn)
     finally:
         conn.close()
 
@@ -143,7 +143,7 @@ def test_selected_source_only(site: FixtureServer, tmp_path: Path) -> None:
     sources = write_sources(tmp_path / "sources.toml", site)
     db = tmp_path / "w.duckdb"
     summary = ingest(sources_path=str(sources), db=str(db), source_names=["weapons"])
-    assert summary["sources_ok"] == ["weapons"] and summary["documents_new"] == 1
+    assert summary.sources_ok == ["weapons"] and summary.documents_new == 1
     assert rows(db, "SELECT DISTINCT source FROM fetches") == [("weapons",)]
 
 
@@ -189,9 +189,7 @@ def test_a_full_page_budget_never_stalls_the_source_that_must_land_first(
     must still be fetched (it goes past the budget), or the run would wait forever."""
     import threading
 
-    import flows.ingest as flow
-
-    monkeypatch.setattr(flow, "PAGES_IN_FLIGHT", 1)
+    monkeypatch.setenv("TEALEAVES_PAGES_IN_FLIGHT", "1")
     path = "/capital/feed/"
     original = site.routes[path]
     assert isinstance(original, Route)
@@ -205,9 +203,11 @@ def test_a_full_page_budget_never_stalls_the_source_that_must_land_first(
     db = tmp_path / "warehouse.duckdb"
     sources = write_sources(tmp_path / "sources.toml", site)
     result: dict[str, Any] = {}
-    run = threading.Thread(target=lambda: result.update(ingest(sources_path=str(sources), db=str(db))), daemon=True)
+    run = threading.Thread(
+        target=lambda: result.update(summary=ingest(sources_path=str(sources), db=str(db))), daemon=True
+    )
     run.start()
     run.join(timeout=120)
     assert not run.is_alive(), "the run stalled: the first source to land was never fetched"
-    assert result["documents_new"] == 4
+    assert result["summary"].documents_new == 4
     assert rows(db, "SELECT count(*) FROM documents WHERE source = 'capital'") == [(2,)]

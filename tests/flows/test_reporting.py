@@ -39,7 +39,7 @@ async def _artifacts(flow_run_id: str) -> dict[str, Any]:
 def test_ingest_publishes_artifacts_with_stable_keys(site: FixtureServer, tmp_path: Path) -> None:
     sources = write_sources(tmp_path / "sources.toml", site)
     summary = ingest(sources_path=str(sources), db=str(tmp_path / "w.duckdb"))
-    artifacts = asyncio.run(_artifacts(summary["run_id"]))
+    artifacts = asyncio.run(_artifacts(summary.run_id))
     assert set(artifacts) >= {NEW_DOCUMENTS_KEY, FAILURES_KEY, HEALTH_KEY, SUMMARY_KEY}
     assert sorted(r["source"] for r in artifacts[NEW_DOCUMENTS_KEY]) == ["capital", "capital", "vesti", "weapons"]
     assert {(r["source"], r["kind"]) for r in artifacts[FAILURES_KEY]} >= {

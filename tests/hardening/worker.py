@@ -23,6 +23,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from extractors.identity import content_hash
 from warehouse import load, state
 from warehouse.db import open_writer
 from warehouse.errors import LandingError, WarehouseError
@@ -66,7 +67,18 @@ def batch(number: int, filler: int = 2000) -> SourceBatch:
         url = f"https://crashy.example/{number}/{n}"
         docs.append(
             DocumentRow(
-                doc_id(number, n), "feed", SOURCE, url, f"T {number}/{n}", "A", NOW, "day", "en", body, comments
+                doc_id(number, n),
+                "feed",
+                SOURCE,
+                url,
+                f"T {number}/{n}",
+                "A",
+                NOW,
+                "day",
+                "en",
+                body,
+                content_hash(body, f"T {number}/{n}"),
+                comments,
             )
         )
     return SourceBatch(

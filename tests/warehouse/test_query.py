@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from extractors.identity import content_hash
 from warehouse import load
 from warehouse.db import open_writer
 from warehouse.errors import QueryError
-from warehouse.query import run_query
+from warehouse.query import invariant_violations, run_query
 from warehouse.records import DocumentRow
 
 
@@ -17,7 +18,14 @@ from warehouse.records import DocumentRow
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "q.duckdb"
     with open_writer(path) as conn:
-        load.land_seeds(conn, [DocumentRow("e" * 16, "seed", "seed", None, "T", None, None, None, "en", "a b c")])
+        load.land_seeds(
+            conn,
+            [
+                DocumentRow(
+                    "e" * 16, "seed", "seed", None, "T", None, None, None, "en", "a b c", content_hash("a b c", "T")
+                )
+            ],
+        )
     return path
 
 
@@ -64,3 +72,18 @@ def test_memory_limit_stops_a_greedy_query_with_a_clear_message(db: Path) -> Non
 def test_missing_warehouse_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(QueryError, match="run `tealeaves ingest` first"):
         run_query(tmp_path / "nope.duckdb", "SELECT 1")
+
+
+def test_invariant_checks_find_what_they_look_for(tmp_path: Path) -> None:
+    """The checks are not vacuous: a text stored twice, an orphan comment and an unknown source are found."""
+    path = tmp_path / "broken.duckdb"
+    with open_writer(path) as conn:
+        conn.execute(
+            "INSERT INTO documents (doc_id, origin, source, url, body, word_count, comment_count, content_hash, "
+            "ingested_at) VALUES ('a', 'feed', 's', 'https://e.example/a', 'one', 1, 0, 'h', now()), "
+            "('b', 'feed', 's', 'https://e.example/b', 'one', 1, 0, 'h', now())"
+        )
+        conn.execute("INSERT INTO comments (doc_id, comment_no, depth, body) VALUES ('zz', 1, 0, 'lost')")
+        found = invariant_violations(conn)
+    assert found["duplicate_content"] == 1 and found["orphan_comments"] == 1
+    assert found["documents_without_source"] == 2

@@ -10,11 +10,12 @@ import duckdb
 import pytest
 
 from tests.hardening.processes import Worker, run_worker
+from tests.invariants import assert_invariants_hold
 from tests.hardening.worker import DOCS_PER_BATCH, batch, prepare
 from warehouse import load
 from warehouse.db import open_writer, snapshot_path
 from warehouse.errors import QueryError, WarehouseBusy
-from warehouse.query import invariant_violations, run_query
+from warehouse.query import run_query
 from warehouse.snapshot import is_stale, readable, refresh_snapshot
 
 
@@ -143,7 +144,7 @@ def test_the_snapshot_is_a_faithful_copy(tmp_path: Path) -> None:
             "SELECT table_name, estimated_size FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
         ).fetchall()
     with duckdb.connect(str(target), read_only=True) as copy:
-        assert invariant_violations(copy) == dict.fromkeys(invariant_violations(copy), 0)
+        assert_invariants_hold(copy)
         copied = copy.execute(
             "SELECT table_name, estimated_size FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
         ).fetchall()

@@ -20,10 +20,10 @@ import pytest
 
 from tests.hardening.processes import Worker, run_worker
 from tests.hardening.worker import COMMENTS_PER_DOC, DOCS_PER_BATCH, SOURCE, batch, prepare
+from tests.invariants import assert_invariants_hold
 from warehouse import load
 from warehouse.db import open_writer, snapshot_path
 from warehouse.errors import LandingError, SnapshotError
-from warehouse.query import invariant_violations
 from warehouse.snapshot import refresh_snapshot
 
 pytestmark = pytest.mark.slow
@@ -59,7 +59,7 @@ def check_whole(conn: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, ...]]:
         if counts[:4] != STORED_ONCE or counts[4] == 0 or counts[4] % DOCS_PER_BATCH
     }
     assert partial == {}, f"half-written batches: {partial}"
-    assert invariant_violations(conn) == dict.fromkeys(invariant_violations(conn), 0)
+    assert_invariants_hold(conn)
     unique = conn.execute("SELECT count(*) = count(DISTINCT doc_id) FROM documents").fetchone()
     assert unique == (True,)
     return present

@@ -1,0 +1,40 @@
+"""A source's new pages: fetched politely on threads, read in the extraction processes as they arrive."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from extractors.fetch import FetchPolicy
+from extractors.harvest import Page, download_page
+from extractors.models import FeedEntry
+from extractors.politeness import PoliteFetcher, PolitenessPolicy
+from extractors.sources import Source
+from flows import extraction
+
+
+class PageFetcher:
+    """Fetches a source's pages ``concurrency`` at a time, within robots.txt and the per-host limits, and
+    extracts each in the extraction processes as it arrives; failures come back as data (``Page.error``).
+
+    Not a Prefect task: a task run per source costs the API server a few calls and events, and the source's
+    poll task, the log and the artifacts already say what happened to it (bench/RESULTS.md)."""
+
+    def __init__(self, policy: FetchPolicy, politeness: PolitenessPolicy, *, concurrency: int, processes: int) -> None:
+        self.policy = policy
+        self.politeness = politeness
+        self.concurrency = max(1, concurrency)
+        self.processes = processes
+
+    def __call__(self, source: Source, entries: Sequence[FeedEntry]) -> list[tuple[FeedEntry, Page]]:
+        """Every entry with its page, in the order given."""
+        if not entries:
+            return []
+        with (
+            PoliteFetcher(self.policy, self.politeness) as fetcher,
+            ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix=f"page-{source.name}") as pool,
+        ):
+            pages = list(
+                pool.map(lambda e: extraction.extract(download_page(fetcher, e.url or ""), self.processes), entries)
+            )
+        return list(zip(entries, pages, strict=True))
