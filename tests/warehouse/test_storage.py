@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from tests.hardening.processes import Worker, run_worker
-from tests.invariants import assert_invariants_hold
 from tests.hardening.worker import DOCS_PER_BATCH, batch, prepare
+from tests.invariants import assert_invariants_hold
 from warehouse import load
 from warehouse.db import open_writer, snapshot_path
 from warehouse.errors import QueryError, WarehouseBusy
