@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 
 REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "extractors" / "data"  # the data shipped in the package
 sys.path.insert(0, str(REPO))
 
 from extractors.seeds import read_seed_corpus  # noqa: E402
@@ -131,8 +132,8 @@ def main() -> int:
     folder = tempfile.TemporaryDirectory(prefix="tealeaves-bench-")
     path = args.db or Path(folder.name) / "bench.duckdb"
     path.unlink(missing_ok=True)
-    gazetteer = load_gazetteer(REPO / "data" / "gazetteer.toml")
-    seeds = seed_documents(read_seed_corpus(REPO / "data" / "seed-corpus", REPO / "data" / "seed-manifest.toml"))
+    gazetteer = load_gazetteer(DATA / "gazetteer.toml")
+    seeds = seed_documents(read_seed_corpus(DATA / "seed-corpus", DATA / "seed-manifest.toml"))
     figures: dict[str, Any] = {"documents": args.documents, "increment": args.increment}
     with open_writer(path) as conn:
         land_seeds(conn, seeds)

@@ -22,7 +22,7 @@ from pathlib import Path
 from world_pages import TAGS, render_feed, render_page, slugify
 
 REPO = Path(__file__).resolve().parents[1]
-SEED_CORPUS = REPO / "data" / "seed-corpus"
+SEED_CORPUS = REPO / "extractors" / "data" / "seed-corpus"
 
 HOST = "127.0.0.1"
 EPOCH = datetime(2025, 1, 6, 7, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@
     │   ├── ConnectionFailed      refused, reset, DNS failure, truncated body
     │   └── ServerBusy            429 or 5xx (carries Retry-After when the server sent one)
     └── PermanentError            retrying will not help until someone changes something
-        ├── ConfigError           sources.toml is malformed (names the line)
+        ├── ConfigError           sources.toml or the seed corpus is missing or malformed (names the file)
         ├── BlockedURL            scheme not http(s), or the address is private/loopback/reserved
         ├── BadCertificate        the server's TLS certificate failed verification (never retried unverified)
         ├── RobotsDisallowed      the site's robots.txt does not allow tealeaves to fetch the page
@@ -75,7 +75,7 @@ class PermanentError(ExtractorError):
 
 
 class ConfigError(PermanentError):
-    """Raised when sources.toml cannot be used; the message names the file and line."""
+    """Raised when sources.toml or the seed corpus cannot be used; the message names the file and line."""
 
     kind = "bad_config"
 

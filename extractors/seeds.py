@@ -25,33 +25,78 @@ class SeedText:
     published_precision: str | None
 
 
-def _manifest(path: Path) -> dict[str, dict[str, object]]:
-    if not path.exists():
-        return {}
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _decoded(path: Path, setting: str) -> str:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror or exc}); check {setting}") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}, line {_line_of(data, exc.start)}: not UTF-8 ({exc.reason} at byte {exc.start}); "
+            "save the file as UTF-8"
+        ) from exc
+
+
+def _manifest(path: Path) -> dict[str, dict[str, object]]:
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: no seed manifest there; set TEALEAVES_SEED_MANIFEST to the TOML file of the seed texts' dates"
+        )
+    try:
+        # tomllib's message ends "(at line L, column C)".
+        return tomllib.loads(_decoded(path, "TEALEAVES_SEED_MANIFEST"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
 
 
+def _published(manifest: Path, doc_id: str, value: object) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise ConfigError(
+            f'{manifest}: [{doc_id}] published = {value!r} is not a date; write it as "YYYY-MM-DD"'
+        ) from exc
+
+
+def _seed_files(directory: Path) -> list[tuple[str, Path]]:
+    """(doc id, path) of every seed text, in file-name order."""
+    files = []
+    if directory.is_dir():
+        files = [(m.group(1), p) for p in sorted(directory.glob("*.txt")) if (m := _NAME.match(p.name))]
+    if not files:
+        if directory.is_dir():
+            problem = "holds no seed text (files named NNN_<16 hex digits>.txt)"
+        else:
+            problem = "is not a directory" if directory.exists() else "does not exist"
+        raise ConfigError(
+            f"seed corpus not found: {directory} {problem}. Set TEALEAVES_SEED_DIR to the directory of the seed "
+            "texts, or unset it to use the copy shipped with tealeaves"
+        )
+    return files
+
+
 def read_seed_corpus(directory: Path, manifest: Path) -> list[SeedText]:
-    """Every ``NNN_<16 hex>.txt`` in ``directory``, in file-name order, with the manifest's dates."""
+    """Every ``NNN_<16 hex>.txt`` in ``directory``, in file-name order, with the manifest's dates (never none)."""
+    files = _seed_files(directory)
     notes = _manifest(manifest)
     seeds = []
-    for path in sorted(directory.glob("*.txt")):
-        match = _NAME.match(path.name)
-        if not match:
-            continue
-        doc_id = match.group(1)
+    for doc_id, path in files:
         note = notes.get(doc_id, {})
+        if not isinstance(note, dict):
+            raise ConfigError(f"{manifest}: {doc_id} must be a table, written [{doc_id}] on a line of its own")
         start = note.get("comments_from_line")
         parsed = parse_plain_text(
-            path.read_text(encoding="utf-8"), comments_from_line=int(start) if isinstance(start, int) else None
+            _decoded(path, "TEALEAVES_SEED_DIR"), comments_from_line=int(start) if isinstance(start, int) else None
         )
-        published = note.get("published")
-        when = None
-        if isinstance(published, str):
-            when = datetime.fromisoformat(published).replace(tzinfo=UTC)
+        when = _published(manifest, doc_id, note.get("published"))
         precision = note.get("precision") if when else None
         seeds.append(
             SeedText(

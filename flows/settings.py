@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 from pydantic import Field
@@ -12,7 +13,8 @@ from extractors.fetch import FetchPolicy
 from extractors.politeness import PolitenessPolicy
 from flows.pipeline import RunLimits
 
-PROJECT_DATA = Path(__file__).resolve().parents[1] / "data"
+# Shipped inside the extractors package, so an installed wheel finds them whatever the working folder.
+PACKAGE_DATA = resources.files("extractors") / "data"
 RELEASE_EVERY = 16 * 2**20  # bytes of raw pages landed between two returns of DuckDB's memory to the system
 
 
@@ -23,12 +25,13 @@ class Settings(BaseSettings):
 
     db: Path = Field(Path("data/tealeaves.duckdb"), description="The warehouse file (flag --db).")
     sources: Path = Field(Path("sources.toml"), description="The sources file (flag --sources).")
-    seed_dir: Path = Field(PROJECT_DATA / "seed-corpus", description="Directory of the seed corpus texts.")
+    seed_dir: Path = Field(Path(str(PACKAGE_DATA / "seed-corpus")), description="Directory of the seed corpus texts.")
     seed_manifest: Path = Field(
-        PROJECT_DATA / "seed-manifest.toml", description="Dates and markers read off the seed texts by a person."
+        Path(str(PACKAGE_DATA / "seed-manifest.toml")),
+        description="Dates and markers read off the seed texts by a person.",
     )
     gazetteer: Path = Field(
-        PROJECT_DATA / "gazetteer.toml",
+        Path(str(PACKAGE_DATA / "gazetteer.toml")),
         description="People, institutions and places counted as mentions, with their spellings (editable).",
     )
     user_agent: str = Field(

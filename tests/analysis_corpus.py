@@ -16,7 +16,8 @@ from warehouse.records import DocumentRow, SourceBatch
 from warehouse.state import register_sources, start_run
 
 REPO = Path(__file__).resolve().parents[1]
-GAZETTEER = REPO / "data" / "gazetteer.toml"
+DATA = REPO / "extractors" / "data"
+GAZETTEER = DATA / "gazetteer.toml"
 
 SEED_000 = "f1d3c2de8febc1bb"  # essay, Feb 28: Shoigu to Beijing; reader replies from line 17
 SEED_001 = "b29103cc05f80d6d"  # translated essay: Riyadh, Istanbul, the delegations
@@ -40,7 +41,7 @@ def gazetteer() -> Gazetteer:
 
 def seed_rows() -> list[DocumentRow]:
     """The five seed texts as the ingest lands them."""
-    return seed_documents(read_seed_corpus(REPO / "data" / "seed-corpus", REPO / "data" / "seed-manifest.toml"))
+    return seed_documents(read_seed_corpus(DATA / "seed-corpus", DATA / "seed-manifest.toml"))
 
 
 def seed_body(doc_id: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from extractors.plaintext import PlainText, parse_plain_text
 
-SEED = Path(__file__).resolve().parents[2] / "data" / "seed-corpus"
+SEED = Path(__file__).resolve().parents[2] / "extractors" / "data" / "seed-corpus"
 # Where the reader comments of 000 begin: read off the text by a person (the text gives no cue).
 COMMENTS_FROM_LINE = {"000": 17}
 
