@@ -100,7 +100,7 @@ def fetch_pages(
     extract each in the extraction processes as it arrives; failures come back as data.
 
     Not a Prefect task: a task run costs the API server a few calls and events (as plain calls, a first run
-    of 2,000 pages took 1.3 s less of the server's CPU and 1 s less wall), and the source's poll task, the
+    of 2,000 pages costs the server less CPU and wall: see bench/RESULTS.md), and the source's poll task, the
     log and the artifacts already say what happened to the source."""
     if not entries:
         return []
