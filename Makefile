@@ -103,6 +103,6 @@ stop:
 		fi; \
 	done
 
-# Opens the served UI in headless Chromium and refreshes the README's screenshot (needs `make serve` deps).
+# Opens the served UI in headless Chromium and refreshes docs/operations.md's screenshot (needs `make serve` deps).
 ui-check: install
 	TEALEAVES_UI_SCREENSHOT=$(abspath docs/prefect-ui-flow-run.png) $(BIN)/python -m pytest tests/flows/test_deployments.py -k "ui or ingest_event" -p no:cacheprovider

@@ -1,4 +1,5 @@
-"""The CLI reference (docs/cli.md) names every command of the app, and every command's help shows an example."""
+"""The docs cannot drift: the CLI reference (docs/cli.md) names every command of the app, every command's help
+shows an example, and every link between the README, docs/, bench/RESULTS.md and CHANGELOG.md resolves."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 
-CLI_REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+ROOT = Path(__file__).resolve().parents[1]
+CLI_REFERENCE = ROOT / "docs" / "cli.md"
+PAGES = [ROOT / "README.md", ROOT / "CHANGELOG.md", ROOT / "bench" / "RESULTS.md", *sorted(ROOT.glob("docs/*.md"))]
+LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
 def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -52,3 +56,32 @@ def test_every_command_shows_an_example_of_itself(path: tuple[str, ...]) -> None
     assert [e for e in examples if e == command or e.startswith(command + " ")], (
         f"`{command} --help` shows no example of itself: end its docstring with 'Example: {command} ...'"
     )
+
+
+def anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives the headings of ``page``: lower case, punctuation dropped, spaces as hyphens."""
+    headings = re.findall(r"^#+ (.+)$", page.read_text(encoding="utf-8"), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def broken_links(page: Path) -> list[str]:
+    """The relative links of ``page`` whose file, or heading within it, does not exist."""
+    broken = []
+    for target in LINK.findall(page.read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target):
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        if not linked.is_file() or (anchor and anchor not in anchors(linked)):
+            broken.append(target)
+    return broken
+
+
+def test_anchors_are_spelled_as_github_spells_them() -> None:
+    assert "scheduled-runs-make-serve-and-make-stop" in anchors(ROOT / "docs" / "operations.md")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_link_resolves(page: Path) -> None:
+    broken = broken_links(page)
+    assert broken == [], f"{page.relative_to(ROOT)} links to files or headings that do not exist: {broken}"
