@@ -60,7 +60,9 @@ def test_every_command_shows_an_example_of_itself(path: tuple[str, ...]) -> None
 
 def anchors(page: Path) -> set[str]:
     """The anchors GitHub gives the headings of ``page``: lower case, punctuation dropped, spaces as hyphens."""
-    headings = re.findall(r"^#+ (.+)$", page.read_text(encoding="utf-8"), re.M)
+    # Fenced blocks go first: a line of a shell or Python block may start with '#' and is no heading.
+    text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.M | re.S)
+    headings = re.findall(r"^#+ (.+)$", text, re.M)
     return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
 
 
