@@ -28,12 +28,28 @@ run: install
 lint: install
 	$(BIN)/ruff check flows extractors warehouse tests bench
 	$(BIN)/ruff format --check flows extractors warehouse tests bench
+	$(BIN)/cog --check docs/cli.md
+
+.PHONY: format test-fast docs
+
+# Fixes first, then formatting, so what the fixes rewrote is formatted too.
+format: install
+	$(BIN)/ruff check --fix flows extractors warehouse tests bench
+	$(BIN)/ruff format flows extractors warehouse tests bench
 
 typecheck: install
 	$(BIN)/mypy
 
 test: lint typecheck
 	$(BIN)/python -m pytest
+
+# The suite without the tests marked slow (a real Prefect server, the feed corpus, crash tests).
+test-fast: lint typecheck
+	$(BIN)/python -m pytest -m "not slow"
+
+# docs/cli.md is generated from every command's --help; `make lint` fails when it is stale.
+docs: install
+	$(BIN)/cog -r docs/cli.md
 
 # Benchmarks print their figures (and never run in the test suite). `make bench` is the ingest benchmark
 # (about ten minutes); the extraction and analysis benchmarks run on their own.
@@ -87,6 +103,6 @@ stop:
 		fi; \
 	done
 
-# Opens the served UI in headless Chromium and refreshes the README's screenshot (needs `make serve` deps).
+# Opens the served UI in headless Chromium and refreshes docs/operations.md's screenshot (needs `make serve` deps).
 ui-check: install
 	TEALEAVES_UI_SCREENSHOT=$(abspath docs/prefect-ui-flow-run.png) $(BIN)/python -m pytest tests/flows/test_deployments.py -k "ui or ingest_event" -p no:cacheprovider

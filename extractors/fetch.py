@@ -198,7 +198,7 @@ class _GuardedBackend(httpcore.SyncBackend):
 
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
-    """One verifying context per process: building one loads the CA bundle (tens of ms), per Fetcher it
+    """One verifying context per process: building one loads the CA bundle (see bench/RESULTS.md), per Fetcher it
     cost a run 2 x sources of those."""
     return httpx.create_ssl_context(trust_env=False)
 

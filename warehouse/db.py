@@ -22,7 +22,7 @@ def _known_absent(module: str) -> None:
 
     DuckDB's Python client tries ``import pandas`` twice for every parameter it binds. Without pandas
     (tealeaves does not use it) each try searches sys.path: a stat per entry, each releasing the GIL, and
-    with the fetching threads busy every stat waits for the GIL again. Landing a source took ~100 ms of
+    with the fetching threads busy every stat waits for the GIL again; bench/RESULTS.md has what landing lost to
     that. Nothing changes when pandas is installed."""
     if module not in sys.modules and importlib.util.find_spec(module) is None:
         sys.modules[module] = None  # type: ignore[assignment]  # Python's own marker for "import fails"
@@ -39,7 +39,7 @@ def release_memory(conn: duckdb.DuckDBPyConnection) -> None:
     Between checkpoints DuckDB keeps what it has written in memory, and its allocator (jemalloc on Linux
     x86) keeps what it frees for reuse, giving it back only when a database instance closes: a writer
     that lands page after page grows by about what it wrote. Closing a throwaway in-memory instance
-    flushes the allocator for the whole process (about 8 ms)."""
+    flushes the allocator for the whole process (cheap: measured, see bench/RESULTS.md)."""
     conn.execute("CHECKPOINT")
     duckdb.connect(":memory:").close()
 
@@ -65,8 +65,8 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
     A checkpoint rewrites the last, partly filled row group of every table it appends to. With DuckDB's
     default of 122,880 rows that group holds every raw page of the first hundred thousand, so each
-    checkpoint rewrote all of them: at 5,000 pages a checkpoint took 0.55 s and its cost grew with the
-    warehouse (and so did the memory it needed). With 2,048 rows it stays at a few hundredths of a second.
+    checkpoint rewrote all of them, and its cost grew with the warehouse (and so did the memory it needed);
+    with 2,048 rows it stays small and flat (measured: see bench/RESULTS.md).
     The row group size is an ATTACH option only; any reader opens the file as usual."""
     if read_only:
         return duckdb.connect(str(path), read_only=True)

@@ -148,14 +148,14 @@ def test_selected_source_only(site: FixtureServer, tmp_path: Path) -> None:
 
 
 def test_readme_example_queries_run_and_return_rows(first_run) -> None:
-    """The warehouse section's examples (the analysis section has its own test, on its own corpus)."""
+    """The examples of docs/sql.md's warehouse section (its analysis section has its own test, on its own corpus)."""
     _, db, _ = first_run
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    readme = readme.split("## The warehouse", 1)[1].split("\n## ", 1)[0]
-    blocks = [b.split("```", 1)[0] for b in readme.split("```sql\n")[1:]]
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "sql.md").read_text(encoding="utf-8")
+    section = doc.split("\n## The warehouse tables\n", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```sql\n")[1:]]
     assert len(blocks) >= 4
     for block in blocks:
-        assert rows(db, block), f"README query returned nothing:\n{block}"
+        assert rows(db, block), f"docs/sql.md query returned nothing:\n{block}"
 
 
 def test_of_a_cross_post_the_outlet_listed_first_keeps_the_document_however_slow(

@@ -1,5 +1,5 @@
-"""The README's analysis examples run, and print what the README says they print, on the seed corpus
-plus a Russian report of the Riyadh round and another outlet's re-post of seed 000."""
+"""The analysis examples of docs/sql.md run, and print what it says they print, on the seed corpus plus a
+Russian report of the Riyadh round and another outlet's re-post of seed 000."""
 
 from __future__ import annotations
 
@@ -15,23 +15,25 @@ from tests.analysis_corpus import RUSSIAN_RIYADH, feed_doc, gazetteer, land, lan
 from warehouse.analysis import refresh
 from warehouse.db import open_writer
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+SQL_DOC = Path(__file__).resolve().parents[2] / "docs" / "sql.md"
 PUBLIC = ("mentions", "mentions_by_day", "closest_to_seeds", "seed_similarity", "duplicate_clusters", "analysis_state")
 
 
 def analysis_section() -> str:
-    text = README.read_text(encoding="utf-8")
-    start = text.index("\n## Analysis\n")
-    return text[start : text.index("\n## ", start + 1)]
+    """The section "## The analysis" of docs/sql.md, up to the next section of its level or the end."""
+    text = SQL_DOC.read_text(encoding="utf-8")
+    start = text.index("\n## The analysis\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end >= 0 else len(text)]
 
 
-QUERIES_FROM_README: list[tuple[str, str]] = re.findall(
+QUERIES_FROM_DOCS: list[tuple[str, str]] = re.findall(
     r"```sql\n(.*?)```\n\n```text\n(.*?)```", analysis_section(), re.S
 )
 
 
 def render(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
-    """Rows as the README shows them: a header, then one line a row, columns padded and split by ' | '."""
+    """Rows as docs/sql.md shows them: a header, then one line a row, columns padded and split by ' | '."""
     cells = [columns] + [["NULL" if v is None else str(v) for v in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
     return "".join(" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in cells)
@@ -39,7 +41,7 @@ def render(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    path = tmp_path_factory.mktemp("readme") / "w.duckdb"
+    path = tmp_path_factory.mktemp("sql-doc") / "w.duckdb"
     with open_writer(path) as conn:
         land_seed_corpus(conn)
         land(
@@ -52,12 +54,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
 
 
 def test_every_public_table_and_view_has_an_example() -> None:
-    queried = " ".join(q for q, _ in QUERIES_FROM_README)
+    queried = " ".join(q for q, _ in QUERIES_FROM_DOCS)
     assert [name for name in PUBLIC if not re.search(rf"\bFROM {name}\b", queried)] == []
 
 
-@pytest.mark.parametrize(("query", "expected"), QUERIES_FROM_README, ids=lambda v: v.splitlines()[0][:60])
-def test_readme_example_prints_what_the_readme_says(warehouse, query: str, expected: str) -> None:
+@pytest.mark.parametrize(("query", "expected"), QUERIES_FROM_DOCS, ids=lambda v: v.splitlines()[0][:60])
+def test_example_prints_what_docs_sql_md_shows(warehouse, query: str, expected: str) -> None:
     cursor = warehouse.execute(query)
     got = render([d[0] for d in cursor.description or []], cursor.fetchall())
-    assert got == expected, f"README example drifted; update README.md with:\n{got}"
+    assert got == expected, f"docs/sql.md example drifted; update docs/sql.md with:\n{got}"
