@@ -8,8 +8,6 @@ completion event that triggers the analysis and the artifacts the UI shows.
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import Future
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -19,13 +17,11 @@ from prefect.runtime import flow_run
 from extractors import errors as x
 from extractors.fetch import Fetcher, FetchPolicy
 from extractors.harvest import FeedPoll, poll_feed
-from extractors.seeds import read_seed_corpus
-from extractors.sources import Source, load_sources
+from extractors.sources import Source
 from flows import reporting
-from flows.fetching import PageFetcher
-from flows.pipeline import IngestSummary, Poller, PollFuture, Progress, no_progress, run_ingest
+from flows.pipeline import IngestSummary, Poller, PollFuture, Progress
+from flows.runs import run_inputs
 from flows.settings import Settings
-from flows.store import open_store
 
 
 def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -60,20 +56,6 @@ def prefect_poller(settings: Settings, policy: FetchPolicy) -> Poller:
     return poll
 
 
-def plain_poller(policy: FetchPolicy, pool: Any) -> Poller:
-    """Polls as plain calls on ``pool`` (a ``concurrent.futures`` executor): no retries, no task runs."""
-
-    def poll(source: Source, etag: str | None, last_modified: str | None) -> PollFuture:
-        def one() -> FeedPoll:
-            with Fetcher(policy) as fetcher:
-                return poll_feed(fetcher, source.feed, etag=etag, last_modified=last_modified)
-
-        future: Future[FeedPoll] = pool.submit(one)
-        return future
-
-    return poll
-
-
 class PrefectEvents:
     """Each new document as a ``tealeaves.document.landed`` event, sent as its source lands."""
 
@@ -93,34 +75,18 @@ def ingest(
     """Load the seed corpus, poll every source that is due (all of them with ``force``), fetch new pages
     and land each source in one transaction."""
     settings = Settings()
-    db_path = Path(db) if db else settings.db
-    config = load_sources(Path(sources_path) if sources_path else settings.sources)
-    policy = settings.fetch_policy(config.allow_hosts)
-    pages = PageFetcher(
-        policy,
-        settings.politeness_policy(),
-        concurrency=settings.page_concurrency,
-        processes=settings.extraction_processes,
+    inputs = run_inputs(settings, sources_path, db, source_names)
+    finished = inputs.run(
+        run_id=str(flow_run.get_id() or uuid.uuid4()),
+        force=force,
+        poll=prefect_poller(settings, inputs.policy),
+        events=PrefectEvents(),
+        progress=progress,
+        log=get_run_logger(),
     )
-    with open_store(db_path, wait=settings.lock_wait) as store:
-        summary = run_ingest(
-            store,
-            config.select(source_names),
-            run_id=str(flow_run.get_id() or uuid.uuid4()),
-            db=str(db_path),
-            seeds=read_seed_corpus(settings.seed_dir, settings.seed_manifest),
-            force=force,
-            limits=settings.run_limits(),
-            poll=prefect_poller(settings, policy),
-            fetch_pages=pages,
-            events=PrefectEvents(),
-            progress=progress or no_progress,
-            log=get_run_logger(),
-        )
-        failures, health = store.run_failures(summary.run_id), store.source_health()
-    reporting.emit_completed(summary)
-    reporting.publish_artifacts(summary, failures, health, settings.poll_interval)
-    return summary
+    reporting.emit_completed(finished.summary)
+    reporting.publish_artifacts(finished.summary, finished.failures, finished.health, settings.poll_interval)
+    return finished.summary
 
 
 if __name__ == "__main__":

@@ -1,0 +1,139 @@
+"""What an ingest run is given, built once from the settings, and the run without Prefect.
+
+The ``ingest`` flow (``flows.ingest``) and ``ingest_without_prefect`` below run the same pipeline with the
+same inputs; they differ only in how feeds are polled (task runs with retries, or plain calls) and in
+whether events are sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from extractors.fetch import Fetcher, FetchPolicy
+from extractors.harvest import FeedPoll, poll_feed
+from extractors.seeds import SeedText, read_seed_corpus
+from extractors.sources import Source, load_sources
+from flows.fetching import PageFetcher
+from flows.pipeline import (
+    EventSink,
+    IngestSummary,
+    NoEvents,
+    Poller,
+    PollFuture,
+    Progress,
+    RunLimits,
+    no_progress,
+    run_ingest,
+)
+from flows.settings import Settings
+from flows.store import open_store
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """Everything an ingest run needs besides its poller and event sink."""
+
+    db: Path
+    sources: tuple[Source, ...]
+    policy: FetchPolicy
+    pages: PageFetcher
+    seeds: Sequence[SeedText]
+    limits: RunLimits
+    lock_wait: float
+
+    def run(
+        self, *, run_id: str, force: bool, poll: Poller, events: EventSink, progress: Progress | None, log: Any
+    ) -> FinishedRun:
+        """Open the warehouse as its one writer and run the pipeline over these inputs."""
+        with open_store(self.db, wait=self.lock_wait) as store:
+            summary = run_ingest(
+                store,
+                self.sources,
+                run_id=run_id,
+                db=str(self.db),
+                seeds=self.seeds,
+                force=force,
+                limits=self.limits,
+                poll=poll,
+                fetch_pages=self.pages,
+                events=events,
+                progress=progress or no_progress,
+                log=log,
+            )
+            return FinishedRun(summary, store.run_failures(run_id), store.source_health())
+
+
+@dataclass(frozen=True)
+class FinishedRun:
+    """A run's summary, with its failures and every source's health as the warehouse has them after it."""
+
+    summary: IngestSummary
+    failures: list[dict[str, Any]]
+    health: list[dict[str, Any]]
+
+
+def run_inputs(
+    settings: Settings, sources_path: str | None, db: str | None, source_names: Sequence[str] | None
+) -> RunInputs:
+    """The inputs of a run from the settings; the sources file and the seed corpus are read here, before the
+    warehouse is opened, so a bad one is refused without touching it (ConfigError)."""
+    config = load_sources(Path(sources_path) if sources_path else settings.sources)
+    policy = settings.fetch_policy(config.allow_hosts)
+    return RunInputs(
+        db=Path(db) if db else settings.db,
+        sources=config.select(list(source_names or [])),
+        policy=policy,
+        pages=PageFetcher(
+            policy,
+            settings.politeness_policy(),
+            concurrency=settings.page_concurrency,
+            processes=settings.extraction_processes,
+        ),
+        seeds=read_seed_corpus(settings.seed_dir, settings.seed_manifest),
+        limits=settings.run_limits(),
+        lock_wait=settings.lock_wait,
+    )
+
+
+def plain_poller(policy: FetchPolicy, pool: Executor) -> Poller:
+    """Polls as plain calls on ``pool``: no task runs, no retries within the run."""
+
+    def poll(source: Source, etag: str | None, last_modified: str | None) -> PollFuture:
+        def one() -> FeedPoll:
+            with Fetcher(policy) as fetcher:
+                return poll_feed(fetcher, source.feed, etag=etag, last_modified=last_modified)
+
+        future: Future[FeedPoll] = pool.submit(one)
+        return future
+
+    return poll
+
+
+def ingest_without_prefect(
+    sources_path: str | None = None,
+    db: str | None = None,
+    source_names: Sequence[str] | None = None,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    settings: Settings | None = None,
+) -> IngestSummary:
+    """The ingest run with orchestration bypassed: the same pipeline, plain polls, no events or artifacts."""
+    settings = settings or Settings()
+    inputs = run_inputs(settings, sources_path, db, source_names)
+    with ThreadPoolExecutor(max_workers=settings.sources_in_flight, thread_name_prefix="poll") as pool:
+        finished = inputs.run(
+            run_id=str(uuid.uuid4()),
+            force=force,
+            poll=plain_poller(inputs.policy, pool),
+            events=NoEvents(),
+            progress=progress,
+            log=logging.getLogger("tealeaves.ingest"),
+        )
+    return finished.summary

@@ -1,0 +1,118 @@
+"""The pipeline without Prefect (plain polls, no events) against a real local web and a real warehouse:
+what a source lands in its one transaction, and what the next poll must still see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from flows.runs import ingest_without_prefect
+from tests.fixture_server import FixtureServer, Route
+
+ARTICLE = (
+    "<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+    + "".join(
+        f"<p>{{title}}, paragraph {n}: the delegations met again on Tuesday to discuss the ceasefire terms, "
+        "the prisoner exchange and the reopening of embassies, according to both sides.</p>"
+        for n in range(8)
+    )
+    + "</article></body></html>"
+)
+
+
+def feed(*items: tuple[str, str | None]) -> bytes:
+    """An RSS feed of (title, link) items; a None link makes an entry with nothing to fetch."""
+    body = "".join(
+        f"<item><title>{title}</title>"
+        + (f"<link>{{BASE}}{link}</link><guid>{{BASE}}{link}</guid>" if link else f'<guid isPermaLink="false">urn:{title}</guid>')
+        + "</item>"
+        for title, link in items
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{body}</channel></rss>'.encode()
+
+
+def page(title: str) -> Route:
+    return Route(body=ARTICLE.format(title=title).encode())
+
+
+def rows(db: Path, query: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(db), read_only=True) as conn:
+        return conn.execute(query).fetchall()
+
+
+def sources_file(tmp_path: Path, server: FixtureServer) -> str:
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        f'[settings]\nallow_hosts = ["127.0.0.1"]\n\n[[source]]\nname = "outlet"\nfeed = "{server.url("/feed")}"\n',
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def test_an_entry_whose_page_failed_for_now_is_fetched_by_the_next_run(tmp_path: Path) -> None:
+    """The feed's ETag is not kept while an entry waits: a 304 would hide that entry until the feed changes.
+    The entry without a link is settled in the same batch, and recorded once."""
+    busy = {"left": 1}
+
+    def flaky(handler: Any) -> None:
+        if busy["left"]:
+            busy["left"] -= 1
+            handler._send(503, {"Content-Type": "text/plain"}, b"busy")
+            return
+        handler._send(200, {"Content-Type": "text/html"}, ARTICLE.format(title="Second").encode())
+
+    server = FixtureServer(
+        {
+            "/feed": Route(
+                body=feed(("First", "/one"), ("Second", "/two"), ("No link", None)),
+                headers={"Content-Type": "application/rss+xml"},
+                conditional=True,
+            ),
+            "/one": page("First"),
+            "/two": flaky,
+        }
+    )
+    try:
+        db = tmp_path / "w.duckdb"
+        first = ingest_without_prefect(sources_file(tmp_path, server), str(db))
+        assert first.documents_new == 1 and first.sources_ok == ["outlet"]
+        assert rows(db, "SELECT etag FROM source_state WHERE source = 'outlet'") == [(None,)]
+        second = ingest_without_prefect(sources_file(tmp_path, server), str(db))
+        assert second.documents_new == 1
+    finally:
+        server.close()
+    titles = rows(db, "SELECT title FROM documents WHERE origin = 'feed' ORDER BY title")
+    assert titles == [("First",), ("Second",)]
+    assert rows(db, "SELECT count(*) FROM failures WHERE kind = 'no_link'") == [(1,)]
+    assert rows(db, "SELECT count(*) FROM entries WHERE entry_key = 'guid:urn:No link'") == [(1,)]
+    assert len(server.requests_for("/one")) == 1, "a stored page is never fetched again"
+    # Everything dealt with: the validators are kept, and the next poll is conditional.
+    assert rows(db, "SELECT etag IS NOT NULL FROM source_state WHERE source = 'outlet'") == [(True,)]
+
+
+def test_entries_left_for_a_later_run_are_fetched_by_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEALEAVES_MAX_NEW_PER_SOURCE", "1")
+    server = FixtureServer(
+        {
+            "/feed": Route(
+                body=feed(("First", "/one"), ("Second", "/two")),
+                headers={"Content-Type": "application/rss+xml"},
+                conditional=True,
+            ),
+            "/one": page("First"),
+            "/two": page("Second"),
+        }
+    )
+    try:
+        db = tmp_path / "w.duckdb"
+        assert ingest_without_prefect(sources_file(tmp_path, server), str(db)).documents_new == 1
+        assert ingest_without_prefect(sources_file(tmp_path, server), str(db)).documents_new == 1
+        third = ingest_without_prefect(sources_file(tmp_path, server), str(db))
+    finally:
+        server.close()
+    assert third.documents_new == 0
+    assert rows(db, "SELECT count(*) FROM documents WHERE origin = 'feed'") == [(2,)]
+    assert [s.headers.get("if-none-match") is not None for s in server.requests_for("/feed")] == [False, False, True]
