@@ -6,8 +6,8 @@ machine load hits them alike; every figure shown is the median over the rounds:
 
   tealeaves     the ingest flow, run by Prefect against a Prefect server started once for the benchmark
                 (the way a deployment runs), into a fresh warehouse
-  bypassed      the same extractors/ and warehouse/ calls with the same concurrency, as plain function
-                calls: no flow, no tasks, no events or artifacts (``plain_ingest`` below)
+  bypassed      the same run function with the same inputs, polls as plain calls on threads: no flow, no
+                tasks, no events or artifacts (``flows.runs.ingest_without_prefect``)
   floor         a bare script: httpx fetch + ``trafilatura.extract``, the same number of fetching
                 threads handing extraction to one process per core, as the flow does; nothing stored
                 (``bench/floor.py``). With ``--variants`` also ``floor`` (extraction in the threads)
@@ -38,7 +38,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -84,58 +83,12 @@ EXTERNAL_URLS = off
 # -- the bypassed path: the flow's own body without Prefect (runs in a child process) -----------------------
 
 
-class _PlainTask:
-    """Stands in for a Prefect task: ``submit`` runs the undecorated function on a thread and returns a
-    ``concurrent.futures.Future`` (``result`` and ``add_done_callback``, as a PrefectFuture has them)."""
-
-    def __init__(self, task: Any, pool: ThreadPoolExecutor) -> None:
-        self.fn = task.fn
-        self.pool = pool
-
-    def with_options(self, **_: Any) -> _PlainTask:
-        return self
-
-    def submit(self, *args: Any, **kwargs: Any) -> Any:
-        return self.pool.submit(self.fn, *args, **kwargs)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.fn(*args, **kwargs)
-
-
 def plain_ingest(sources_path: str, db: str) -> dict[str, Any]:
-    """``flows.ingest.ingest`` with orchestration bypassed: the flow's own body (``ingest.fn``) with its
-    tasks run as plain functions on a thread pool (unbounded in effect, as Prefect's default task runner
-    is), a standard logger, and no events or artifacts. No flow or task runs, no API calls. When the flow
-    starts using Prefect somewhere else, stub that here too."""
-    import inspect
-    import logging
-    import types
+    """The ingest run with orchestration bypassed: the same run function as the flow, with plain polls on a
+    thread pool and no events or artifacts (``flows.runs.ingest_without_prefect``)."""
+    from flows.runs import ingest_without_prefect
 
-    from prefect.tasks import Task
-
-    from flows import ingest as flow
-
-    with ThreadPoolExecutor(max_workers=1024) as pool:
-        stubs = {
-            "get_run_logger": lambda: logging.getLogger("bench.bypassed"),
-            "flow_run": types.SimpleNamespace(get_id=lambda: None),
-            "reporting": types.SimpleNamespace(
-                emit_document_events=lambda *a, **k: 0,
-                emit_completed=lambda *a, **k: None,
-                publish_artifacts=lambda *a, **k: None,
-            ),
-        }
-        stubs.update({name: _PlainTask(value, pool) for name, value in vars(flow).items() if isinstance(value, Task)})
-        saved = {name: getattr(flow, name) for name in stubs if hasattr(flow, name)}
-        try:
-            for name, stub in stubs.items():
-                setattr(flow, name, stub)
-            body = flow.ingest.fn
-            extra = {"force": True} if "force" in inspect.signature(body).parameters else {}
-            return dict(body(sources_path=sources_path, db=db, **extra))
-        finally:
-            for name, value in saved.items():
-                setattr(flow, name, value)
+    return ingest_without_prefect(sources_path, db, force=True).as_dict()
 
 
 # -- children: one scenario each, in a fresh process --------------------------------------------------------
@@ -154,20 +107,17 @@ def _warehouse_figures(db: str) -> dict[str, Any]:
 
 
 def _import_pipeline() -> None:
-    import flows.ingest  # noqa: F401
+    import flows.runs  # noqa: F401
 
 
 def _child(variant: str, options: dict[str, Any], result_path: Path) -> None:
     """Run one scenario and write its figures (JSON) to ``result_path``."""
     if variant == "tealeaves":
-        import inspect
-
         from flows.ingest import ingest
 
         # Every run polls every source, as a scheduled run does once they are due.
-        extra = {"force": True} if "force" in inspect.signature(ingest.fn).parameters else {}
         started = time.perf_counter()
-        summary = ingest(sources_path=options["sources"], db=options["db"], **extra)
+        summary = ingest(sources_path=options["sources"], db=options["db"], force=True).as_dict()
         wall = time.perf_counter() - started
         result = {"wall_s": wall, "documents_new": summary["documents_new"], "failed": len(summary["sources_failed"])}
     elif variant == "bypassed":
