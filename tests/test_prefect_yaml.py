@@ -8,6 +8,8 @@ from pathlib import Path
 import yaml
 from prefect.flows import Flow
 
+from flows.settings import Settings
+
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((REPO / "prefect.yaml").read_text(encoding="utf-8"))
 
@@ -28,7 +30,8 @@ def test_deployments_share_the_defined_pool_schedule_and_limit() -> None:
     pool = CONFIG["definitions"]["work_pools"]["tealeaves_pool"]
     by_name = {d["name"]: d for d in CONFIG["deployments"]}
     assert by_name["ingest"]["work_pool"] is pool and by_name["analyze"]["work_pool"] is pool  # YAML aliases
-    assert by_name["ingest"]["schedules"][0]["interval"] == 1800
+    # The schedule and the setting that says when the next poll is due must agree.
+    assert by_name["ingest"]["schedules"][0]["interval"] == Settings.model_fields["poll_interval"].default
     assert by_name["ingest"]["concurrency_limit"]["limit"] == 1
     assert "schedules" not in by_name["analyze"]
 

@@ -27,11 +27,19 @@ def feed(*items: tuple[str, str | None]) -> bytes:
     """An RSS feed of (title, link) items; a None link makes an entry with nothing to fetch."""
     body = "".join(
         f"<item><title>{title}</title>"
-        + (f"<link>{{BASE}}{link}</link><guid>{{BASE}}{link}</guid>" if link else f'<guid isPermaLink="false">urn:{title}</guid>')
+        + (
+            f"<link>{{BASE}}{link}</link><guid>{{BASE}}{link}</guid>"
+            if link
+            else f'<guid isPermaLink="false">urn:{title}</guid>'
+        )
         + "</item>"
         for title, link in items
     )
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{body}</channel></rss>'.encode()
+
+
+def _no_link(title: str) -> str:
+    return f'<guid isPermaLink="false">urn:{title}</guid>'
 
 
 def page(title: str) -> Route:

@@ -3,38 +3,59 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
-import warehouse.db  # importing it records pandas as absent
+import warehouse.db
 from warehouse.errors import WarehouseBusy
 
+REPO = Path(__file__).resolve().parents[2]
 
-class _Spy:
-    def __init__(self) -> None:
-        self.looked_for: list[str] = []
 
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+# Run in a child interpreter whose only packages are duckdb, filelock and the project: pandas is really
+# absent there, whether or not this environment has it, so the test never has a reason to skip.
+_CHILD = """
+import sys
+
+class Spy:
+    looked_for = []
+
+    def find_spec(self, name, path=None, target=None):
         self.looked_for.append(name)
 
+import warehouse.db  # records pandas as absent
+import duckdb
 
-def test_binding_parameters_does_not_search_for_pandas() -> None:
-    if sys.modules.get("pandas") is not None or (
-        "pandas" not in sys.modules and importlib.util.find_spec("pandas") is not None
-    ):
-        pytest.skip("pandas is installed here; DuckDB then finds it at once")
-    spy = _Spy()
-    sys.meta_path.insert(0, spy)
-    try:
-        conn = duckdb.connect()
-        rows = conn.execute("SELECT unnest(?::VARCHAR[]), ?", [["a", "b", "c"], "x"]).fetchall()
-    finally:
-        sys.meta_path.remove(spy)
-    assert rows == [("a", "x"), ("b", "x"), ("c", "x")]
-    assert "pandas" not in spy.looked_for
+spy = Spy()
+sys.meta_path.insert(0, spy)
+rows = duckdb.connect().execute("SELECT unnest(?::VARCHAR[]), ?", [["a", "b", "c"], "x"]).fetchall()
+sys.meta_path.remove(spy)
+print(rows == [("a", "x"), ("b", "x"), ("c", "x")], "pandas" in spy.looked_for)
+"""
+
+
+def test_binding_parameters_does_not_search_for_pandas(tmp_path: Any) -> None:
+    packages = tmp_path / "packages"
+    packages.mkdir()
+    for name in ("duckdb", "filelock"):
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None
+        (packages / name).symlink_to(Path(spec.origin).parent)
+    site = Path(duckdb.__file__).parent.parent
+    for extra in [*site.glob("_duckdb*.so"), *site.glob("duckdb-*.dist-info"), *site.glob("filelock-*.dist-info")]:
+        (packages / extra.name).symlink_to(extra)
+    env = {"PYTHONPATH": os.pathsep.join([str(packages), str(REPO)]), "PATH": os.environ.get("PATH", "")}
+    child = subprocess.run(
+        [sys.executable, "-S", "-c", _CHILD], capture_output=True, text=True, env=env, check=False, timeout=60
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.split() == ["True", "False"], "binding a parameter looked for pandas"
 
 
 def test_release_memory_leaves_open_warehouses_working(tmp_path: Any) -> None:
