@@ -9,7 +9,10 @@ meant to be read by machines):
 - once a host answers 429/503 with Retry-After, no request goes to it before then.
 
 ``PoliteFetcher`` is a ``Fetcher`` that does all of this in ``get``, so it fits wherever pages are
-fetched; the robots.txt request is recorded in the hops of the page that caused it.
+fetched; the robots.txt request is recorded in the hops of the page that caused it. The fetchers of a run
+share one ``RobotsCache`` (``extractors.robots``), so a site's robots.txt is fetched once, whichever
+source asks first, and not again before its time-to-live (a day) when the caller keeps the files between
+runs.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -26,6 +30,7 @@ from protego import Protego
 
 from extractors import errors
 from extractors.fetch import Fetcher, FetchPolicy, FetchResult, Hop
+from extractors.robots import RobotsCache, RobotsFile
 
 ROBOTS_MAX_BYTES = 512 * 1024
 
@@ -93,7 +98,6 @@ class _Robots:
 
     rules: Protego | None  # None: no rules (everything allowed), or unreadable (see ``refusal``)
     refusal: tuple[type[errors.ExtractorError], str] | None  # the error every page gets, and why
-    fetched_at: float
     delay: float | None  # Crawl-delay / Request-rate for our User-Agent, in seconds
 
 
@@ -106,7 +110,11 @@ class PoliteFetcher(Fetcher):
     """A Fetcher for pages that honours robots.txt, per-host limits and Retry-After (see the module)."""
 
     def __init__(
-        self, policy: FetchPolicy, politeness: PolitenessPolicy | None = None, gate: HostGate | None = None
+        self,
+        policy: FetchPolicy,
+        politeness: PolitenessPolicy | None = None,
+        gate: HostGate | None = None,
+        robots: RobotsCache | None = None,
     ) -> None:
         super().__init__(policy)
         self.politeness = politeness or PolitenessPolicy()
@@ -114,9 +122,8 @@ class PoliteFetcher(Fetcher):
         # robots.txt groups are matched on the product token ("tealeaves"), not on the whole User-Agent,
         # whose comment words ("reader" …) could otherwise match some other crawler's group.
         self.agent = self.policy.user_agent.split("/")[0].split()[0] if self.policy.user_agent.strip() else "*"
-        self._robots: dict[str, _Robots] = {}
-        self._robots_locks: dict[str, threading.Lock] = {}
-        self._lock = threading.Lock()
+        self.robots = robots or RobotsCache(self.politeness.robots_ttl)
+        self._parsed: dict[RobotsFile, _Robots] = {}
 
     def get(
         self,
@@ -165,39 +172,51 @@ class PoliteFetcher(Fetcher):
             )
 
     def _robots_for(self, url: str) -> tuple[_Robots, tuple[Hop, ...]]:
-        """The origin's robots.txt, fetched once (per ``robots_ttl``) whichever thread asks first;
+        """The origin's robots.txt, fetched once (per time-to-live) whichever fetcher or thread asks first;
         returns the hops of that fetch to the thread that made it, none to the others."""
         origin = _origin(url)
-        with self._lock:
-            lock = self._robots_locks.setdefault(origin, threading.Lock())
-        with lock:
-            known = self._robots.get(origin)
-            if known is not None and time.monotonic() - known.fetched_at < self.politeness.robots_ttl:
-                return known, ()
-            robots, hops = self._fetch_robots(origin)
-            self._robots[origin] = robots
-            return robots, hops
+        with self.robots.lock(origin):
+            known = self.robots.fresh(origin, datetime.now(UTC))
+            hops: tuple[Hop, ...] = ()
+            if known is None:
+                known, hops = self._fetch_robots(origin)
+                self.robots.remember(known)
+        return self._interpret(known), hops
 
-    def _fetch_robots(self, origin: str) -> tuple[_Robots, tuple[Hop, ...]]:
+    def _fetch_robots(self, origin: str) -> tuple[RobotsFile, tuple[Hop, ...]]:
         robots_url = origin + "/robots.txt"
         host = urlsplit(origin).hostname or ""
-        now = time.monotonic()
+        now = datetime.now(UTC)
         try:
             with self.gate.slot(host):
                 result = super().get(robots_url, accept="text/plain, */*;q=0.1", max_bytes=ROBOTS_MAX_BYTES)
         except errors.TooLarge as exc:
             reason = f"{robots_url} is larger than {ROBOTS_MAX_BYTES // 1024} KiB, which tealeaves does not read"
-            return _Robots(None, (errors.RobotsDisallowed, reason), now, None), exc.hops
+            return RobotsFile(origin, "too_large", reason, now), exc.hops
         except errors.TransientError as exc:
             # RFC 9309: an unreachable robots.txt (5xx, network) means complete disallow, for now.
             if isinstance(exc, errors.ServerBusy) and exc.retry_after:
                 self.gate.hold(host, exc.retry_after)
             reason = f"{robots_url} could not be read ({exc}); the page is tried again next run"
-            return _Robots(None, (errors.ConnectionFailed, reason), now, None), exc.hops
+            return RobotsFile(origin, "unreachable", reason, now), exc.hops
         except errors.PermanentError as exc:  # 4xx, refused redirect …: no usable rules, so no restriction
-            return _Robots(None, None, now, None), exc.hops
-        rules = Protego.parse(result.body.decode("utf-8", "replace"))
-        return _Robots(rules, None, now, self._delay(rules)), result.hops
+            return RobotsFile(origin, "no_rules", None, now), exc.hops
+        return RobotsFile(origin, "rules", result.body.decode("utf-8", "replace"), now), result.hops
+
+    def _interpret(self, file: RobotsFile) -> _Robots:
+        """What a robots.txt answer means for this fetcher's User-Agent (parsed once per fetcher)."""
+        found = self._parsed.get(file)
+        if found is None:
+            if file.outcome == "rules":
+                rules = Protego.parse(file.body or "")
+                found = _Robots(rules, None, self._delay(rules))
+            elif file.outcome == "no_rules":
+                found = _Robots(None, None, None)
+            else:
+                kind = errors.RobotsDisallowed if file.outcome == "too_large" else errors.ConnectionFailed
+                found = _Robots(None, (kind, file.body or f"{file.origin}/robots.txt could not be read"), None)
+            self._parsed[file] = found
+        return found
 
     def _delay(self, rules: Protego) -> float | None:
         agent = self.agent

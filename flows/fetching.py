@@ -9,6 +9,7 @@ from extractors.fetch import FetchPolicy
 from extractors.harvest import Page, download_page
 from extractors.models import FeedEntry
 from extractors.politeness import PoliteFetcher, PolitenessPolicy
+from extractors.robots import RobotsCache
 from extractors.sources import Source
 from flows import extraction
 
@@ -20,9 +21,18 @@ class PageFetcher:
     Not a Prefect task: a task run per source costs the API server a few calls and events, and the source's
     poll task, the log and the artifacts already say what happened to it (bench/RESULTS.md)."""
 
-    def __init__(self, policy: FetchPolicy, politeness: PolitenessPolicy, *, concurrency: int, processes: int) -> None:
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        politeness: PolitenessPolicy,
+        *,
+        concurrency: int,
+        processes: int,
+        robots: RobotsCache,
+    ) -> None:
         self.policy = policy
         self.politeness = politeness
+        self.robots = robots  # shared by the sources of a run: a site's robots.txt is fetched once
         self.concurrency = max(1, concurrency)
         self.processes = processes
 
@@ -31,7 +41,7 @@ class PageFetcher:
         if not entries:
             return []
         with (
-            PoliteFetcher(self.policy, self.politeness) as fetcher,
+            PoliteFetcher(self.policy, self.politeness, robots=self.robots) as fetcher,
             ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix=f"page-{source.name}") as pool,
         ):
             pages = list(

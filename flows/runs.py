@@ -12,11 +12,14 @@ import uuid
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from extractors.fetch import Fetcher, FetchPolicy
 from extractors.harvest import FeedPoll, poll_feed
+from extractors.politeness import PolitenessPolicy
+from extractors.robots import RobotsCache, RobotsFile
 from extractors.seeds import SeedText, read_seed_corpus
 from extractors.sources import Source, load_sources
 from flows.fetching import PageFetcher
@@ -32,7 +35,8 @@ from flows.pipeline import (
     run_ingest,
 )
 from flows.settings import Settings
-from flows.store import open_store
+from flows.store import Store, open_store
+from warehouse.records import RobotsRow
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,9 @@ class RunInputs:
     db: Path
     sources: tuple[Source, ...]
     policy: FetchPolicy
-    pages: PageFetcher
+    politeness: PolitenessPolicy
+    page_concurrency: int
+    extraction_processes: int
     seeds: Sequence[SeedText]
     limits: RunLimits
     lock_wait: float
@@ -52,6 +58,14 @@ class RunInputs:
     ) -> FinishedRun:
         """Open the warehouse as its one writer and run the pipeline over these inputs."""
         with open_store(self.db, wait=self.lock_wait) as store:
+            robots = _robots_cache(store, self.politeness.robots_ttl)
+            pages = PageFetcher(
+                self.policy,
+                self.politeness,
+                concurrency=self.page_concurrency,
+                processes=self.extraction_processes,
+                robots=robots,
+            )
             summary = run_ingest(
                 store,
                 self.sources,
@@ -61,12 +75,20 @@ class RunInputs:
                 force=force,
                 limits=self.limits,
                 poll=poll,
-                fetch_pages=self.pages,
+                fetch_pages=pages,
                 events=events,
                 progress=progress or no_progress,
                 log=log,
             )
+            store.keep_robots_files([RobotsRow(f.origin, f.outcome, f.body, f.fetched_at) for f in robots.new_files()])
             return FinishedRun(summary, store.run_failures(run_id), store.source_health())
+
+
+def _robots_cache(store: Store, ttl: float) -> RobotsCache:
+    """The run's robots.txt cache, seeded with the answers the warehouse kept that are still fresh."""
+    since = datetime.now(UTC) - timedelta(seconds=ttl)
+    kept = store.robots_files(fetched_after=since)
+    return RobotsCache(ttl, [RobotsFile(r.origin, r.outcome, r.body, r.fetched_at) for r in kept])
 
 
 @dataclass(frozen=True)
@@ -89,12 +111,9 @@ def run_inputs(
         db=Path(db) if db else settings.db,
         sources=config.select(list(source_names or [])),
         policy=policy,
-        pages=PageFetcher(
-            policy,
-            settings.politeness_policy(),
-            concurrency=settings.page_concurrency,
-            processes=settings.extraction_processes,
-        ),
+        politeness=settings.politeness_policy(),
+        page_concurrency=settings.page_concurrency,
+        extraction_processes=settings.extraction_processes,
         seeds=read_seed_corpus(settings.seed_dir, settings.seed_manifest),
         limits=settings.run_limits(),
         lock_wait=settings.lock_wait,

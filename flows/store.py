@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import duckdb
 from warehouse import health, load, state
 from warehouse.db import open_writer, release_memory
 from warehouse.errors import LandingError
-from warehouse.records import DocumentRow, Landed, SourceBatch
+from warehouse.records import DocumentRow, Landed, RobotsRow, SourceBatch
 
 Log = logging.Logger | logging.LoggerAdapter[Any]
 
@@ -79,6 +80,14 @@ class Store:
             release_memory(self.conn)
         except duckdb.Error as exc:  # the next landing says so if the disk is still full; go on
             log.warning("could not checkpoint the warehouse to free memory: %s", exc)
+
+    def robots_files(self, *, fetched_after: datetime) -> list[RobotsRow]:
+        """The robots.txt answers still to be trusted."""
+        return state.robots_files(self.conn, fetched_after=fetched_after)
+
+    def keep_robots_files(self, files: Sequence[RobotsRow]) -> None:
+        """Keep robots.txt answers fetched in this run for the next ones."""
+        state.keep_robots_files(self.conn, files)
 
     def run_failures(self, run_id: str) -> list[dict[str, Any]]:
         """The failures one run recorded."""

@@ -122,3 +122,13 @@ class Landed:
 
     new_doc_ids: tuple[str, ...] = ()
     duplicates: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (url or doc id, existing doc_id)
+
+
+@dataclass(frozen=True)
+class RobotsRow:
+    """A site's robots.txt answer, kept so it is fetched at most once per time-to-live."""
+
+    origin: str
+    outcome: str  # rules | no_rules | too_large
+    body: str | None
+    fetched_at: datetime

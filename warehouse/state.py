@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 import duckdb
 
+from warehouse.load import insert_rows
+from warehouse.records import RobotsRow
 from warehouse.sqlfiles import sql
 
 
@@ -161,3 +163,13 @@ def not_due(
 def resume(conn: duckdb.DuckDBPyConnection, source: str) -> None:
     """Un-pause ``source`` and forget its failures: the next run polls it."""
     conn.execute(sql("load/resume_source"), [source])
+
+
+def robots_files(conn: duckdb.DuckDBPyConnection, *, fetched_after: datetime) -> list[RobotsRow]:
+    """The robots.txt answers fetched after ``fetched_after`` (older ones are asked for again)."""
+    return [RobotsRow(*row) for row in conn.execute(sql("read/robots_files"), [fetched_after]).fetchall()]
+
+
+def keep_robots_files(conn: duckdb.DuckDBPyConnection, files: Sequence[RobotsRow]) -> None:
+    """Keep robots.txt answers for later runs (a site's newer answer replaces the older)."""
+    insert_rows(conn, "load/upsert_robots_file", [asdict(f) for f in files])

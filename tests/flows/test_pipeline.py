@@ -124,3 +124,41 @@ def test_entries_left_for_a_later_run_are_fetched_by_it(tmp_path: Path, monkeypa
     assert third.documents_new == 0
     assert rows(db, "SELECT count(*) FROM documents WHERE origin = 'feed'") == [(2,)]
     assert [s.headers.get("if-none-match") is not None for s in server.requests_for("/feed")] == [False, False, True]
+
+
+def test_a_sites_robots_txt_is_fetched_once_a_day_whatever_the_sources_and_runs(tmp_path: Path) -> None:
+    routes: dict[str, Any] = {
+        "/a/feed": Route(body=feed(("A1", "/a/1")), headers={"Content-Type": "application/rss+xml"}),
+        "/b/feed": Route(body=feed(("B1", "/b/1")), headers={"Content-Type": "application/rss+xml"}),
+        "/robots.txt": Route(body=b"User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"}),
+        **{f"/{s}/{n}": page(f"{s.upper()}{n}") for s in "ab" for n in (1, 2, 3)},
+    }
+    server = FixtureServer(routes)
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[settings]\nallow_hosts = ["127.0.0.1"]\n\n'
+        + "".join(f'[[source]]\nname = "{s}"\nfeed = "{server.url(f"/{s}/feed")}"\n\n' for s in "ab"),
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.duckdb"
+
+    def publish(n: int) -> None:
+        for s in "ab":
+            routes[f"/{s}/feed"].body = feed(*((f"{s.upper()}{k}", f"/{s}/{k}") for k in range(1, n + 1)))
+
+    try:
+        assert ingest_without_prefect(str(sources), str(db)).documents_new == 2
+        publish(2)
+        assert ingest_without_prefect(str(sources), str(db)).documents_new == 2
+        assert len(server.requests_for("/robots.txt")) == 1, "two sources and two runs share one robots.txt"
+        with duckdb.connect(str(db)) as conn:  # a day later, the file is asked for again
+            conn.execute("UPDATE robots_txt SET fetched_at = fetched_at - INTERVAL 25 HOURS")
+        publish(3)
+        assert ingest_without_prefect(str(sources), str(db)).documents_new == 2
+    finally:
+        server.close()
+    assert len(server.requests_for("/robots.txt")) == 2
+    (kept,) = rows(
+        db, "SELECT outcome, body LIKE '%Disallow: /private/%', fetched_at > now() - INTERVAL 1 HOUR FROM robots_txt"
+    )
+    assert kept == ("rules", True, True)
