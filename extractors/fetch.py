@@ -29,15 +29,15 @@ _E = TypeVar("_E", bound=BaseException)
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    """How every request behaves; built from the settings by the caller."""
+    """How every request behaves; built by ``Settings.fetch_policy``, which holds every default."""
 
-    user_agent: str = "tealeaves/0.1 (+https://github.com/tealeaves; commentary reader)"
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    deadline: float = 60.0  # seconds for one request, redirects and body included
-    max_bytes: int = 15 * 1024 * 1024  # decoded body cap
-    max_redirects: int = 5
-    allow_hosts: frozenset[str] = frozenset()  # hosts (as written in the URL) exempt from the address guard
+    user_agent: str
+    connect_timeout: float
+    read_timeout: float
+    deadline: float  # seconds for one request, redirects and body included
+    max_bytes: int  # decoded body cap
+    max_redirects: int
+    allow_hosts: frozenset[str]  # hosts (as written in the URL) exempt from the address guard
 
 
 @dataclass(frozen=True)

@@ -32,12 +32,12 @@ ROBOTS_MAX_BYTES = 512 * 1024
 
 @dataclass(frozen=True)
 class PolitenessPolicy:
-    """How gently one host is treated; built from the settings by the caller."""
+    """How gently one host is treated; built by ``Settings.politeness_policy``, which holds every default."""
 
-    per_host: int = 2  # requests in flight to one host at a time
-    min_delay: float = 1.0  # seconds between the starts of two requests to one host
-    max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay longer than this is held to it
-    robots_ttl: float = 24 * 3600.0  # seconds a fetched robots.txt is trusted (RFC 9309: at most a day)
+    per_host: int  # requests in flight to one host at a time
+    min_delay: float  # seconds between the starts of two requests to one host
+    max_crawl_delay: float  # a robots.txt Crawl-delay longer than this is held to it
+    robots_ttl: float  # seconds a fetched robots.txt is trusted (RFC 9309: at most a day)
 
 
 class HostGate:
@@ -105,11 +105,9 @@ def _origin(url: str) -> str:
 class PoliteFetcher(Fetcher):
     """A Fetcher for pages that honours robots.txt, per-host limits and Retry-After (see the module)."""
 
-    def __init__(
-        self, policy: FetchPolicy, politeness: PolitenessPolicy | None = None, gate: HostGate | None = None
-    ) -> None:
+    def __init__(self, policy: FetchPolicy, politeness: PolitenessPolicy, gate: HostGate | None = None) -> None:
         super().__init__(policy)
-        self.politeness = politeness or PolitenessPolicy()
+        self.politeness = politeness
         self.gate = gate or HostGate.shared(self.politeness.per_host, self.politeness.min_delay)
         # robots.txt groups are matched on the product token ("tealeaves"), not on the whole User-Agent,
         # whose comment words ("reader" …) could otherwise match some other crawler's group.

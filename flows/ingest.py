@@ -127,18 +127,6 @@ def _tell(done: Done, stage: str, source: Source, poll: FeedPoll | None) -> Call
     return lambda future: done.put((stage, source, poll, future))
 
 
-def _fetch_policy(settings: Settings, allow_hosts: frozenset[str]) -> FetchPolicy:
-    return FetchPolicy(
-        user_agent=settings.user_agent,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout,
-        deadline=settings.deadline,
-        max_bytes=settings.max_bytes,
-        max_redirects=settings.max_redirects,
-        allow_hosts=allow_hosts,
-    )
-
-
 def _new_entries(conn: Any, source: Source, poll: FeedPoll, limit: int) -> tuple[list[FeedEntry], SourceBatch | None]:
     """Entries of the feed not seen before; entries with nothing to fetch are settled right away."""
     assert poll.feed is not None
@@ -185,8 +173,8 @@ def ingest(
     db_path = Path(db) if db else settings.db
     config = load_sources(Path(sources_path) if sources_path else settings.sources)
     selected = config.select(source_names)
-    policy = _fetch_policy(settings, config.allow_hosts)
-    politeness = PolitenessPolicy(per_host=settings.host_concurrency, min_delay=settings.host_delay)
+    policy = settings.fetch_policy(config.allow_hosts)
+    politeness = settings.politeness_policy()
     run_id = str(flow_run.get_id() or uuid.uuid4())
     summary = IngestSummary(run_id=run_id, db=str(db_path))
 
@@ -287,7 +275,7 @@ def ingest(
         def settle(source: Source, batch: SourceBatch, retry_after: float | None = None) -> None:
             nonlocal in_flight, pages_in_flight, landed_bytes
             _land(conn, run_id, batch, summary, logger)
-            state.schedule_after_poll(conn, source.name, retry_after=retry_after)
+            state.schedule_after_poll(conn, source.name, policy=settings.backoff_policy(), retry_after=retry_after)
             in_flight -= 1
             pages_in_flight -= pages_of.pop(source.name, 0)
             landed_bytes += sum(len(p.raw) for p in batch.raw_pages)

@@ -10,8 +10,9 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from extractors import errors
-from extractors.fetch import Fetcher, FetchPolicy
+from extractors.fetch import Fetcher
 from tests.fixture_server import FixtureServer, Route
+from tests.policies import fetch_policy
 
 
 def _trickle(handler: BaseHTTPRequestHandler) -> None:
@@ -61,7 +62,7 @@ def server() -> Iterator[FixtureServer]:
 
 
 def fetcher(**kw: object) -> Fetcher:
-    return Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}), **kw))  # type: ignore[arg-type]
+    return Fetcher(fetch_policy(**kw))
 
 
 def test_plain_get_returns_bytes_and_records_the_hop(server: FixtureServer) -> None:
@@ -131,7 +132,7 @@ def test_a_trickle_is_stopped_by_the_overall_deadline(server: FixtureServer) -> 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "2130706433", "0x7f.1", "127.1"])
 def test_loopback_in_any_spelling_is_refused_unless_allowed(server: FixtureServer, host: str) -> None:
     url = f"http://{host}:{server.port}/ok"
-    with Fetcher(FetchPolicy()) as f, pytest.raises(errors.BlockedURL, match="not a public address"):
+    with Fetcher(fetch_policy(frozenset())) as f, pytest.raises(errors.BlockedURL, match="not a public address"):
         f.get(url)
     assert server.seen == []
 
@@ -139,7 +140,7 @@ def test_loopback_in_any_spelling_is_refused_unless_allowed(server: FixtureServe
 def test_proxy_in_environment_does_not_bypass_the_guard(server: FixtureServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTP_PROXY", server.base)
     monkeypatch.setenv("http_proxy", server.base)
-    with Fetcher(FetchPolicy()) as f, pytest.raises(errors.BlockedURL):
+    with Fetcher(fetch_policy(frozenset())) as f, pytest.raises(errors.BlockedURL):
         f.get("http://localhost:9/ok")
     assert server.seen == []
 
@@ -155,12 +156,12 @@ def test_fetchers_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None
     # feed poll and per source, so each must reuse the process's context rather than build its own.
     import ssl
 
-    with Fetcher(FetchPolicy()):
+    with Fetcher(fetch_policy(frozenset())):
         pass  # the process's context exists from here on
     built: list[object] = []
     real = ssl.create_default_context
     monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: built.append(a) or real(*a, **k))
     for _ in range(3):
-        with Fetcher(FetchPolicy()):
+        with Fetcher(fetch_policy(frozenset())):
             pass
     assert built == []
