@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from protego import Protego
 
 from extractors import errors
-from extractors.fetch import Fetcher, FetchPolicy, FetchResult, Hop
+from extractors.fetch import Fetcher, FetchPolicy, FetchResult, Hop, request_context
 
 ROBOTS_MAX_BYTES = 512 * 1024
 
@@ -129,18 +129,17 @@ class PoliteFetcher(Fetcher):
         host = urlsplit(url).hostname or ""
         self._check_hold(url, host)  # before robots.txt too: that is a request to the host as well
         robots, robots_hops = self._robots_for(url)
-        try:
+        with request_context(url, robots_hops):
             self._check_robots(url, robots)
-            with self.gate.slot(host, robots.delay):
-                result = super().get(url, etag=etag, last_modified=last_modified, accept=accept, max_bytes=max_bytes)
-        except errors.ServerBusy as exc:
-            if exc.retry_after:
-                self.gate.hold(host, exc.retry_after)
-            exc.hops = robots_hops + exc.hops
-            raise
-        except errors.ExtractorError as exc:
-            exc.hops = robots_hops + exc.hops
-            raise
+            try:
+                with self.gate.slot(host, robots.delay):
+                    result = super().get(
+                        url, etag=etag, last_modified=last_modified, accept=accept, max_bytes=max_bytes
+                    )
+            except errors.ServerBusy as exc:
+                if exc.retry_after:
+                    self.gate.hold(host, exc.retry_after)
+                raise
         return replace(result, hops=robots_hops + result.hops)
 
     def _check_robots(self, url: str, robots: _Robots) -> None:

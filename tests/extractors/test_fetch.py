@@ -5,11 +5,13 @@ from __future__ import annotations
 import gzip
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from extractors import errors
+from extractors import fetch as fetch_module
 from extractors.fetch import Fetcher
 from tests.fixture_server import FixtureServer, Route
 from tests.policies import fetch_policy
@@ -103,8 +105,29 @@ def test_refusals_are_typed_and_say_why(server: FixtureServer, path: str, error:
 
 
 def test_too_many_redirects_counts_hops(server: FixtureServer) -> None:
-    with fetcher(max_redirects=1) as f, pytest.raises(errors.TooManyRedirects, match="more than 1"):
+    with fetcher(max_redirects=1) as f, pytest.raises(errors.TooManyRedirects, match="more than 1") as info:
         f.get(server.url("/hop1"))
+    assert [h.status for h in info.value.hops] == [302, 301]
+
+
+def test_a_refused_redirect_keeps_the_hops_before_it_and_records_none_for_itself(server: FixtureServer) -> None:
+    with fetcher() as f, pytest.raises(errors.BlockedURL, match="allow_hosts") as info:
+        f.get(server.url("/to-localhost"))
+    assert [(h.url, h.status) for h in info.value.hops] == [(server.url("/to-localhost"), 302)]
+    assert info.value.url == f"http://localhost:{server.port}/ok"
+
+
+def test_request_context_puts_the_earlier_hops_first_and_fills_in_a_missing_url() -> None:
+    earlier = fetch_module.Hop("https://a.example/robots.txt", 200, None, None, 10, datetime.now(UTC), 1.0)
+    own = fetch_module.Hop("https://a.example/page", 404, None, None, 2, datetime.now(UTC), 1.0)
+    failure = errors.NotAFeed("no feed here")
+    failure.hops = (own,)
+    with pytest.raises(errors.NotAFeed) as info, fetch_module.request_context("https://a.example/page", [earlier]):
+        raise failure
+    assert info.value.hops == (earlier, own) and info.value.url == "https://a.example/page"
+    with pytest.raises(errors.NotAFeed) as named, fetch_module.request_context("https://b.example/", []):
+        raise errors.NotAFeed("x", url="https://a.example/feed")
+    assert named.value.url == "https://a.example/feed"  # the error's own, more precise URL is kept
 
 
 def test_retry_after_seconds_and_http_date(server: FixtureServer) -> None:

@@ -186,6 +186,7 @@ def test_after_retry_after_the_host_is_not_asked_again_before_then(site: Fixture
         with pytest.raises(errors.ServerBusy) as busy:
             f.get(site.url("/limited"))
         assert busy.value.retry_after == 120
+        assert [h.status for h in busy.value.hops] == [200, 429]  # robots.txt, then the page: both recorded
         with pytest.raises(errors.ServerBusy, match="not requested") as held:
             f.get(site.url("/public/a"))
     assert held.value.transient and held.value.retry_after is not None and held.value.retry_after > 100
