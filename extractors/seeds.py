@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from extractors.configfile import read_config_text
 from extractors.errors import ConfigError
 from extractors.plaintext import PlainText, parse_plain_text
 
@@ -29,7 +30,7 @@ def _manifest(path: Path) -> dict[str, dict[str, object]]:
     if not path.exists():
         return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_config_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import duckdb
 
+from extractors.gazetteer import Gazetteer, load_gazetteer
 from extractors.seeds import read_seed_corpus
 from flows.batches import doc_id_for, seed_documents
-from warehouse.analysis import Gazetteer, load_gazetteer
 from warehouse.load import land_batch, land_seeds
 from warehouse.records import DocumentRow, SourceBatch
 from warehouse.state import register_sources, start_run
