@@ -29,9 +29,10 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "extractors" / "data"  # the data shipped in the package
 sys.path.insert(0, str(REPO))
 
+from extractors.gazetteer import load_gazetteer  # noqa: E402
 from extractors.seeds import read_seed_corpus  # noqa: E402
 from flows.batches import seed_documents  # noqa: E402
-from warehouse.analysis import load_gazetteer, refresh  # noqa: E402
+from warehouse.analysis import refresh  # noqa: E402
 from warehouse.analysis.reads import on_connection, search  # noqa: E402
 from warehouse.db import open_writer  # noqa: E402
 from warehouse.load import land_seeds  # noqa: E402

@@ -1,12 +1,14 @@
-"""Errors raised by extractors/, as a tree with two roots.
+"""Errors raised by extractors/: under one root, transient failures, permanent ones, and configuration
+a person must fix before anything runs.
 
     ExtractorError
+    ├── ConfigError               sources.toml, the gazetteer or the seed corpus cannot be used (names the
+    │                             file and line)
     ├── TransientError            worth retrying later: the next poll may succeed
     │   ├── FetchTimeout          connect/read timeout or the overall deadline passed
     │   ├── ConnectionFailed      refused, reset, DNS failure, truncated body
     │   └── ServerBusy            429 or 5xx (carries Retry-After when the server sent one)
     └── PermanentError            retrying will not help until someone changes something
-        ├── ConfigError           sources.toml or the seed corpus is missing or malformed (names the file)
         ├── BlockedURL            scheme not http(s), or the address is private/loopback/reserved
         ├── BadCertificate        the server's TLS certificate failed verification (never retried unverified)
         ├── RobotsDisallowed      the site's robots.txt does not allow tealeaves to fetch the page
@@ -70,14 +72,14 @@ class ServerBusy(TransientError):
         self.retry_after = retry_after
 
 
-class PermanentError(ExtractorError):
-    """A failure that will repeat until the input or the configuration changes."""
-
-
-class ConfigError(PermanentError):
-    """Raised when sources.toml or the seed corpus cannot be used; the message names the file and line."""
+class ConfigError(ExtractorError):
+    """Raised when sources.toml, the gazetteer or the seed corpus cannot be used; names the file and line."""
 
     kind = "bad_config"
+
+
+class PermanentError(ExtractorError):
+    """A failure that will repeat until the input or the configuration changes."""
 
 
 class BlockedURL(PermanentError):

@@ -1,5 +1,8 @@
 """The one HTTP client tealeaves uses: timeouts, an overall deadline, size caps, checked redirects
-and an address guard that looks at the address actually connected to."""
+and an address guard that looks at the address actually connected to.
+
+Transport failures become our errors in one place, ``_TRANSLATIONS`` (applied by ``_translated``), and
+``request_context`` attaches the URL and the hops made so far to any error raised in its block."""
 
 from __future__ import annotations
 
@@ -10,12 +13,13 @@ import ssl
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import httpcore
 import httpx
@@ -24,20 +28,19 @@ from extractors import errors
 from extractors.urls import FETCHABLE_SCHEMES, host_of
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_E = TypeVar("_E", bound=BaseException)
 
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    """How every request behaves; built from the settings by the caller."""
+    """How every request behaves; built by ``Settings.fetch_policy``, which holds every default."""
 
-    user_agent: str = "tealeaves/0.1 (+https://github.com/tealeaves; commentary reader)"
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    deadline: float = 60.0  # seconds for one request, redirects and body included
-    max_bytes: int = 15 * 1024 * 1024  # decoded body cap
-    max_redirects: int = 5
-    allow_hosts: frozenset[str] = frozenset()  # hosts (as written in the URL) exempt from the address guard
+    user_agent: str
+    connect_timeout: float
+    read_timeout: float
+    deadline: float  # seconds for one request, redirects and body included
+    max_bytes: int  # decoded body cap
+    max_redirects: int
+    allow_hosts: frozenset[str]  # hosts (as written in the URL) exempt from the address guard
 
 
 @dataclass(frozen=True)
@@ -290,6 +293,125 @@ class _Decoder:
             yield self._count(self._z.flush())
 
 
+@dataclass
+class _Attempt:
+    """One request on its way: what a hop records and what an error message needs."""
+
+    url: str
+    deadline: float  # monotonic time by which the whole request must be done
+    deadline_seconds: float  # the same, as configured (for messages)
+    started: float = field(default_factory=time.monotonic)
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    size: int = 0  # body bytes read off the wire so far
+
+    def hop(self) -> Hop:
+        return Hop(
+            url=self.url,
+            status=self.status,
+            etag=self.headers.get("etag"),
+            last_modified=self.headers.get("last-modified"),
+            bytes=self.size,
+            at=self.at,
+            elapsed_ms=(time.monotonic() - self.started) * 1000,
+        )
+
+
+def _timed_out(attempt: _Attempt, exc: BaseException) -> str:
+    # httpx reports the deadline's cut-off as an ordinary read/connect timeout; say which one it was.
+    if time.monotonic() >= attempt.deadline - 0.05:
+        return (
+            f"{attempt.url}: the {attempt.deadline_seconds:g} s deadline passed before the answer was complete "
+            f"({attempt.size:,} body bytes so far)"
+        )
+    return f"{attempt.url}: timed out ({type(exc).__name__})"
+
+
+def _bad_certificate(attempt: _Attempt, exc: BaseException) -> str:
+    detail = getattr(exc, "verify_message", None) or exc
+    return (
+        f"{attempt.url}: the TLS certificate failed verification ({detail}); "
+        "tealeaves never retries without verification"
+    )
+
+
+@dataclass(frozen=True)
+class _Translation:
+    """The error a transport failure becomes, and how its message reads."""
+
+    error: type[errors.ExtractorError]
+    message: Callable[[_Attempt, BaseException], str]
+    on_the_wire: bool = True  # False: nothing was sent, so no hop is recorded
+
+
+# Transport failures and what each becomes. The deepest exception in the chain that the table knows
+# decides (a failed certificate check arrives as httpx.ConnectError caused by the ssl error), and among
+# the rows it matches the most specific type wins (RemoteProtocolError over TransportError), as in httpx.
+_TRANSLATIONS: dict[type[BaseException], _Translation] = {
+    _Refused: _Translation(
+        errors.BlockedURL,
+        lambda a, exc: f"{a.url}: {exc}; add the host to allow_hosts in sources.toml only if you trust it",
+        on_the_wire=False,
+    ),
+    httpx.InvalidURL: _Translation(errors.BlockedURL, lambda a, exc: f"{a.url}: not a valid URL ({exc})"),
+    httpx.TimeoutException: _Translation(errors.FetchTimeout, _timed_out),
+    httpx.RemoteProtocolError: _Translation(
+        errors.ConnectionFailed, lambda a, exc: f"{a.url}: the server broke the HTTP exchange ({exc})"
+    ),
+    httpx.TransportError: _Translation(errors.ConnectionFailed, lambda a, exc: f"{a.url}: {exc or type(exc).__name__}"),
+    zlib.error: _Translation(errors.ConnectionFailed, lambda a, exc: f"{a.url}: {exc or type(exc).__name__}"),
+    ssl.SSLCertVerificationError: _Translation(errors.BadCertificate, _bad_certificate),
+}
+
+
+def _translation_for(exc: BaseException) -> tuple[_Translation, BaseException] | None:
+    """The table's row for ``exc`` and the exception in its chain that matched it, or None."""
+    found = None
+    seen: BaseException | None = exc
+    for _ in range(10):  # httpx wraps httpcore, which wraps the socket or ssl error
+        if seen is None:
+            break
+        matches = [kind for kind in _TRANSLATIONS if isinstance(seen, kind)]
+        if matches:
+            best = next(k for k in matches if all(issubclass(k, other) for other in matches))
+            found = (_TRANSLATIONS[best], seen)
+        seen = seen.__cause__ or seen.__context__
+    return found
+
+
+@contextmanager
+def _translated(attempt: _Attempt, hops: list[Hop]) -> Iterator[None]:
+    """Record ``attempt`` in ``hops`` however the block ends, and raise transport failures as our errors."""
+    try:
+        yield
+    except errors.ExtractorError:
+        hops.append(attempt.hop())
+        raise
+    except Exception as exc:
+        translated = _translation_for(exc)
+        if translated is None:
+            raise
+        row, cause = translated
+        if row.on_the_wire:
+            hops.append(attempt.hop())
+        raise row.error(row.message(attempt, cause), url=attempt.url) from exc
+    hops.append(attempt.hop())
+
+
+@contextmanager
+def request_context(url: str, hops: Sequence[Hop]) -> Iterator[None]:
+    """Give any ExtractorError raised in the block the hops made before it (``hops``, read when it is
+    raised) ahead of its own, and ``url`` when it names none."""
+    try:
+        yield
+    except errors.ExtractorError as exc:
+        exc.hops = (*hops, *exc.hops)
+        if exc.url is None:
+            exc.url = url
+        raise
+
+
 class Fetcher:
     """A configured, thread-safe HTTP client. Use as a context manager."""
 
@@ -327,10 +449,8 @@ class Fetcher:
         deadline = time.monotonic() + self.policy.deadline
         token = _DEADLINE.set(deadline)
         try:
-            return self._get(url, etag, last_modified, accept, hops, deadline, max_bytes or self.policy.max_bytes)
-        except errors.ExtractorError as exc:
-            exc.hops = tuple(hops)
-            raise
+            with request_context(url, hops):
+                return self._get(url, etag, last_modified, accept, hops, deadline, max_bytes or self.policy.max_bytes)
         finally:
             _DEADLINE.reset(token)
 
@@ -386,90 +506,37 @@ class Fetcher:
     def _one_request(
         self, url: str, headers: dict[str, str], deadline: float, hops: list[Hop], max_bytes: int
     ) -> tuple[int, dict[str, str], bytes]:
-        started = time.monotonic()
-        at = datetime.now(UTC)
-        status: int | None = None
-        resp_headers: dict[str, str] = {}
-        size = 0
-
-        def record() -> None:
-            hops.append(
-                Hop(
-                    url=url,
-                    status=status,
-                    etag=resp_headers.get("etag"),
-                    last_modified=resp_headers.get("last-modified"),
-                    bytes=size,
-                    at=at,
-                    elapsed_ms=(time.monotonic() - started) * 1000,
-                )
-            )
-
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise errors.FetchTimeout(f"{url}: the {self.policy.deadline:g} s deadline passed", url=url)
         timeout = httpx.Timeout(
             min(self.policy.read_timeout, remaining), connect=min(self.policy.connect_timeout, remaining)
         )
-        try:
-            with self._client.stream("GET", url, headers=headers, timeout=timeout) as response:
-                status = response.status_code
-                resp_headers = {k.lower(): v for k, v in response.headers.items()}
-                declared = resp_headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > max_bytes:
-                    raise errors.TooLarge(
-                        f"{url}: the server announces {int(declared):,} bytes, above the "
-                        f"{max_bytes:,}-byte cap; nothing was read",
-                        url=url,
-                    )
-                chunks: list[bytes] = []
-                if status not in REDIRECT_STATUSES and status != 304:
-                    decoder = _Decoder(resp_headers.get("content-encoding", ""), max_bytes, url)
-                    for raw in response.iter_raw():
-                        size += len(raw)
-                        chunks.extend(decoder.feed(raw))
-                        if time.monotonic() > deadline:
-                            raise errors.FetchTimeout(
-                                f"{url}: body still arriving after the {self.policy.deadline:g} s deadline "
-                                f"({size:,} bytes so far)",
-                                url=url,
-                            )
-                    chunks.extend(decoder.flush())
-                body = b"".join(chunks)
-        except errors.ExtractorError:
-            record()
-            raise
-        except _Refused as exc:  # nothing went on the wire, so no hop is recorded
-            raise errors.BlockedURL(
-                f"{url}: {exc}; add the host to allow_hosts in sources.toml only if you trust it", url=url
-            ) from exc
-        except httpx.TimeoutException as exc:
-            record()
-            if time.monotonic() >= deadline - 0.05:
-                raise errors.FetchTimeout(
-                    f"{url}: the {self.policy.deadline:g} s deadline passed before the answer was complete "
-                    f"({size:,} body bytes so far)",
+        attempt = _Attempt(url, deadline, self.policy.deadline)
+        with _translated(attempt, hops), self._client.stream("GET", url, headers=headers, timeout=timeout) as response:
+            attempt.status = status = response.status_code
+            attempt.headers = resp_headers = {k.lower(): v for k, v in response.headers.items()}
+            declared = resp_headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise errors.TooLarge(
+                    f"{url}: the server announces {int(declared):,} bytes, above the "
+                    f"{max_bytes:,}-byte cap; nothing was read",
                     url=url,
-                ) from exc
-            raise errors.FetchTimeout(f"{url}: timed out ({type(exc).__name__})", url=url) from exc
-        except httpx.RemoteProtocolError as exc:
-            record()
-            raise errors.ConnectionFailed(f"{url}: the server broke the HTTP exchange ({exc})", url=url) from exc
-        except (httpx.TransportError, zlib.error) as exc:
-            record()
-            bad_cert = _cause(exc, ssl.SSLCertVerificationError)
-            if bad_cert is not None:
-                raise errors.BadCertificate(
-                    f"{url}: the TLS certificate failed verification ({bad_cert.verify_message or bad_cert}); "
-                    "tealeaves never retries without verification",
-                    url=url,
-                ) from exc
-            raise errors.ConnectionFailed(f"{url}: {exc or type(exc).__name__}", url=url) from exc
-        except httpx.InvalidURL as exc:
-            record()
-            raise errors.BlockedURL(f"{url}: not a valid URL ({exc})", url=url) from exc
-        record()
-        return status, resp_headers, body
+                )
+            chunks: list[bytes] = []
+            if status not in REDIRECT_STATUSES and status != 304:
+                decoder = _Decoder(resp_headers.get("content-encoding", ""), max_bytes, url)
+                for raw in response.iter_raw():
+                    attempt.size += len(raw)
+                    chunks.extend(decoder.feed(raw))
+                    if time.monotonic() > deadline:
+                        raise errors.FetchTimeout(
+                            f"{url}: body still arriving after the {self.policy.deadline:g} s deadline "
+                            f"({attempt.size:,} bytes so far)",
+                            url=url,
+                        )
+                chunks.extend(decoder.flush())
+        return status, resp_headers, b"".join(chunks)
 
     def _final(self, url: str, status: int, headers: dict[str, str], body: bytes, hops: list[Hop]) -> FetchResult:
         if status == 429 or status >= 500:
@@ -481,21 +548,9 @@ class Fetcher:
         return FetchResult(url=url, status=status, headers=headers, body=body, hops=tuple(hops))
 
 
-def _cause(exc: BaseException, kind: type[_E]) -> _E | None:
-    """The first exception of ``kind`` in ``exc``'s chain (httpx wraps httpcore, which wraps the ssl error)."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            return None
-        if isinstance(seen, kind):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
 def content_type_of(headers: Mapping[str, str]) -> str:
     """The media type of a response, lower-cased, without parameters."""
     return headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-__all__ = ["FetchPolicy", "FetchResult", "Fetcher", "Hop", "content_type_of", "host_of"]
+__all__ = ["FetchPolicy", "FetchResult", "Fetcher", "Hop", "content_type_of", "host_of", "request_context"]

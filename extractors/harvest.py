@@ -8,7 +8,7 @@ from extractors import errors
 from extractors.article import extract_article
 from extractors.encoding import mixed_encoding
 from extractors.feeds import parse_feed
-from extractors.fetch import Fetcher, Hop
+from extractors.fetch import Fetcher, Hop, request_context
 from extractors.identity import canonical_url
 from extractors.models import Article, Feed
 from extractors.urls import host_of
@@ -51,11 +51,8 @@ def poll_feed(fetcher: Fetcher, feed_url: str, *, etag: str | None, last_modifie
     result = fetcher.get(feed_url, etag=etag, last_modified=last_modified, accept=FEED_ACCEPT)
     if result.status == 304:
         return FeedPoll(result.url, 304, etag, last_modified, None, result.hops)
-    try:
+    with request_context(result.url, result.hops):
         feed = parse_feed(result.body, url=result.url, headers=result.headers)
-    except errors.ExtractorError as exc:
-        exc.hops = result.hops
-        raise
     return FeedPoll(result.url, result.status, result.etag, result.last_modified, feed, result.hops)
 
 

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from protego import Protego
 
 from extractors import errors
-from extractors.fetch import Fetcher, FetchPolicy, FetchResult, Hop
+from extractors.fetch import Fetcher, FetchPolicy, FetchResult, Hop, request_context
 from extractors.robots import RobotsCache, RobotsFile
 
 ROBOTS_MAX_BYTES = 512 * 1024
@@ -37,12 +37,12 @@ ROBOTS_MAX_BYTES = 512 * 1024
 
 @dataclass(frozen=True)
 class PolitenessPolicy:
-    """How gently one host is treated; built from the settings by the caller."""
+    """How gently one host is treated; built by ``Settings.politeness_policy``, which holds every default."""
 
-    per_host: int = 2  # requests in flight to one host at a time
-    min_delay: float = 1.0  # seconds between the starts of two requests to one host
-    max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay longer than this is held to it
-    robots_ttl: float = 24 * 3600.0  # seconds a fetched robots.txt is trusted (RFC 9309: at most a day)
+    per_host: int  # requests in flight to one host at a time
+    min_delay: float  # seconds between the starts of two requests to one host
+    max_crawl_delay: float  # a robots.txt Crawl-delay longer than this is held to it
+    robots_ttl: float  # seconds a fetched robots.txt is trusted (RFC 9309: at most a day)
 
 
 class HostGate:
@@ -112,12 +112,12 @@ class PoliteFetcher(Fetcher):
     def __init__(
         self,
         policy: FetchPolicy,
-        politeness: PolitenessPolicy | None = None,
+        politeness: PolitenessPolicy,
         gate: HostGate | None = None,
         robots: RobotsCache | None = None,
     ) -> None:
         super().__init__(policy)
-        self.politeness = politeness or PolitenessPolicy()
+        self.politeness = politeness
         self.gate = gate or HostGate.shared(self.politeness.per_host, self.politeness.min_delay)
         # robots.txt groups are matched on the product token ("tealeaves"), not on the whole User-Agent,
         # whose comment words ("reader" …) could otherwise match some other crawler's group.
@@ -138,18 +138,17 @@ class PoliteFetcher(Fetcher):
         host = urlsplit(url).hostname or ""
         self._check_hold(url, host)  # before robots.txt too: that is a request to the host as well
         robots, robots_hops = self._robots_for(url)
-        try:
+        with request_context(url, robots_hops):
             self._check_robots(url, robots)
-            with self.gate.slot(host, robots.delay):
-                result = super().get(url, etag=etag, last_modified=last_modified, accept=accept, max_bytes=max_bytes)
-        except errors.ServerBusy as exc:
-            if exc.retry_after:
-                self.gate.hold(host, exc.retry_after)
-            exc.hops = robots_hops + exc.hops
-            raise
-        except errors.ExtractorError as exc:
-            exc.hops = robots_hops + exc.hops
-            raise
+            try:
+                with self.gate.slot(host, robots.delay):
+                    result = super().get(
+                        url, etag=etag, last_modified=last_modified, accept=accept, max_bytes=max_bytes
+                    )
+            except errors.ServerBusy as exc:
+                if exc.retry_after:
+                    self.gate.hold(host, exc.retry_after)
+                raise
         return replace(result, hops=robots_hops + result.hops)
 
     def _check_robots(self, url: str, robots: _Robots) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from extractors.configfile import read_config_text
 from extractors.errors import ConfigError
 from extractors.plaintext import PlainText, parse_plain_text
 
@@ -25,22 +26,11 @@ class SeedText:
     published_precision: str | None
 
 
-def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
-
-
 def _decoded(path: Path, setting: str) -> str:
     try:
-        data = path.read_bytes()
+        return read_config_text(path)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it ({exc.strerror or exc}); check {setting}") from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path}, line {_line_of(data, exc.start)}: not UTF-8 ({exc.reason} at byte {exc.start}); "
-            "save the file as UTF-8"
-        ) from exc
 
 
 def _manifest(path: Path) -> dict[str, dict[str, object]]:

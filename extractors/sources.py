@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from extractors.configfile import read_config_text
 from extractors.errors import ConfigError
 from extractors.urls import host_of, is_fetchable
 
@@ -105,10 +106,10 @@ def parse_sources(text: str, path: str = "sources.toml") -> SourcesConfig:
 def load_sources(path: Path) -> SourcesConfig:
     """Read and validate a sources.toml file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_config_text(path)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: file not found (pass --sources or create it)") from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
     return parse_sources(text, str(path))
 

@@ -12,10 +12,11 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
+from extractors.gazetteer import load_gazetteer
 from flows import reporting
 from flows.charts import write_trends_chart
 from flows.settings import Settings
-from warehouse.analysis import load_gazetteer, refresh
+from warehouse.analysis import refresh
 from warehouse.analysis.reads import on_connection, trends
 from warehouse.db import open_writer
 

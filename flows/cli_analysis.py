@@ -14,9 +14,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from extractors.errors import ConfigError
+from extractors.gazetteer import load_gazetteer
 from flows.charts import write_trends_chart
 from flows.settings import Settings
-from warehouse.analysis import load_gazetteer, refresh
+from warehouse.analysis import refresh
 from warehouse.analysis.reads import (
     PERIODS,
     Trend,
@@ -29,7 +31,7 @@ from warehouse.analysis.reads import (
     whats_new,
 )
 from warehouse.db import open_writer
-from warehouse.errors import AnalysisError, QueryError, WarehouseError
+from warehouse.errors import QueryError, WarehouseError
 from warehouse.query import QueryResult
 
 out = Console()
@@ -84,7 +86,7 @@ def analyze(
     path = _warehouse(db)
     try:
         gazetteer = load_gazetteer(settings.gazetteer)
-    except AnalysisError as exc:
+    except ConfigError as exc:
         raise _fail(str(exc), 2) from exc
     try:
         with open_writer(path, wait=settings.lock_wait) as conn:

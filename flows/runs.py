@@ -37,6 +37,7 @@ from flows.pipeline import (
 from flows.settings import Settings
 from flows.store import Store, open_store
 from warehouse.records import RobotsRow
+from warehouse.state import BackoffPolicy
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,14 @@ class RunInputs:
     extraction_processes: int
     seeds: Sequence[SeedText]
     limits: RunLimits
+    backoff: BackoffPolicy
     lock_wait: float
 
     def run(
         self, *, run_id: str, force: bool, poll: Poller, events: EventSink, progress: Progress | None, log: Any
     ) -> FinishedRun:
         """Open the warehouse as its one writer and run the pipeline over these inputs."""
-        with open_store(self.db, wait=self.lock_wait) as store:
+        with open_store(self.db, wait=self.lock_wait, backoff=self.backoff) as store:
             robots = _robots_cache(store, self.politeness.robots_ttl)
             pages = PageFetcher(
                 self.policy,
@@ -116,6 +118,7 @@ def run_inputs(
         extraction_processes=settings.extraction_processes,
         seeds=read_seed_corpus(settings.seed_dir, settings.seed_manifest),
         limits=settings.run_limits(),
+        backoff=settings.backoff_policy(),
         lock_wait=settings.lock_wait,
     )
 

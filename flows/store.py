@@ -26,8 +26,9 @@ Log = logging.Logger | logging.LoggerAdapter[Any]
 class Store:
     """A run's calls on one open writer connection of the warehouse."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, conn: duckdb.DuckDBPyConnection, backoff: state.BackoffPolicy) -> None:
         self.conn = conn
+        self.backoff = backoff
 
     def register_sources(self, sources: Sequence[tuple[str, str | None, str | None]]) -> None:
         """Record (name, feed URL, site URL) of each source."""
@@ -72,7 +73,7 @@ class Store:
 
     def schedule_after_poll(self, source: str, *, retry_after: float | None) -> None:
         """Record when ``source`` may be polled next (after every poll, failed or not)."""
-        state.schedule_after_poll(self.conn, source, retry_after=retry_after)
+        state.schedule_after_poll(self.conn, source, policy=self.backoff, retry_after=retry_after)
 
     def release_memory(self, log: Log) -> None:
         """Checkpoint and give memory back to the system; a failure (a full disk) is logged, not raised."""
@@ -99,7 +100,7 @@ class Store:
 
 
 @contextmanager
-def open_store(path: Path, *, wait: float) -> Iterator[Store]:
+def open_store(path: Path, *, wait: float, backoff: state.BackoffPolicy) -> Iterator[Store]:
     """The warehouse at ``path`` opened as the one writer (its read-only snapshot is refreshed on close)."""
     with open_writer(path, wait=wait) as conn:
-        yield Store(conn)
+        yield Store(conn, backoff)

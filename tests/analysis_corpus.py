@@ -7,10 +7,10 @@ from pathlib import Path
 
 import duckdb
 
+from extractors.gazetteer import Gazetteer, load_gazetteer
 from extractors.identity import content_hash, doc_id_for
 from extractors.seeds import read_seed_corpus
 from flows.batches import seed_documents
-from warehouse.analysis import Gazetteer, load_gazetteer
 from warehouse.load import land_batch, land_seeds
 from warehouse.records import DocumentRow, SourceBatch
 from warehouse.state import register_sources, start_run

@@ -6,7 +6,7 @@ WarehouseError
 ├── LandingError        a batch could not be written; it was rolled back whole
 ├── SnapshotError       the read-only snapshot could not be refreshed; the previous one is kept
 ├── QueryError          a user query was refused or failed (bad SQL, time/memory limit, forbidden)
-└── AnalysisError       the analysis could not run (bad gazetteer, full-text-search extension missing)
+└── AnalysisError       the analysis could not run (refresh failed, full-text-search extension missing)
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class QueryError(WarehouseError):
 
 
 class AnalysisError(WarehouseError):
-    """Raised when the analysis cannot run: a malformed gazetteer (the message names the entry) or no
-    full-text-search extension to load; nothing of the refresh is kept."""
+    """Raised when the analysis cannot run: the refresh failed, or no full-text-search extension to load;
+    nothing of the refresh is kept. (A malformed gazetteer is an extractors ConfigError.)"""
 
     kind = "analysis"

@@ -78,14 +78,14 @@ def unseen(conn: duckdb.DuckDBPyConnection, source: str, keys_and_urls: Sequence
 
 @dataclass(frozen=True)
 class BackoffPolicy:
-    """How long a failing source waits before its next poll."""
+    """How long a failing source waits before its next poll; built by ``Settings.backoff_policy``."""
 
-    base: float = 900.0  # seconds after the first failure; doubles with each failure in a row
-    cap: float = 24 * 3600.0  # the longest backoff
-    jitter: float = 0.2  # the wait varies by up to ±20 %, so sources that failed together do not return together
-    pause_after: int = 10  # failures in a row that pause a source
-    paused_retry: float = 24 * 3600.0  # a paused source is still tried this often; one success un-pauses it
-    max_retry_after: float = 7 * 24 * 3600.0  # a Retry-After further away than this is held to it
+    base: float  # seconds after the first failure; doubles with each failure in a row
+    cap: float  # the longest backoff
+    jitter: float  # the wait varies by up to ± this fraction, so sources that failed together do not return together
+    pause_after: int  # failures in a row that pause a source
+    paused_retry: float  # a paused source is still tried this often; one success un-pauses it
+    max_retry_after: float  # a Retry-After further away than this is held to it
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,8 @@ def next_poll(
     now: datetime,
     consecutive_failures: int,
     *,
+    policy: BackoffPolicy,
     retry_after: float | None = None,
-    policy: BackoffPolicy = BackoffPolicy(),  # frozen: one shared default is safe
     rand: Callable[[], float] = random.random,
 ) -> PollSchedule:
     """The schedule after a poll that left ``consecutive_failures`` failures in a row (0: it succeeded).
@@ -128,9 +128,9 @@ def schedule_after_poll(
     conn: duckdb.DuckDBPyConnection,
     source: str,
     *,
+    policy: BackoffPolicy,
     retry_after: float | None = None,
     now: datetime | None = None,
-    policy: BackoffPolicy = BackoffPolicy(),
 ) -> PollSchedule:
     """Record when ``source`` may be polled next, from the failures in a row its landing just left in
     source_state (call it after every land_batch of a polled source, failed or not)."""

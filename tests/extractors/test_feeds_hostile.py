@@ -17,9 +17,10 @@ import pytest
 
 from extractors import errors
 from extractors.feeds import parse_feed
-from extractors.fetch import Fetcher, FetchPolicy
+from extractors.fetch import Fetcher
 from extractors.harvest import poll_feed
 from tests.fixture_server import FixtureServer, Route
+from tests.policies import fetch_policy
 from warehouse import load, state
 from warehouse.db import open_writer
 from warehouse.records import EntryRow, SourceBatch
@@ -103,7 +104,7 @@ def feeds() -> Iterator[FixtureServer]:
 
 
 def poll(server: FixtureServer, path: str, **policy: object):  # type: ignore[no-untyped-def]
-    with Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}), **policy)) as fetcher:  # type: ignore[arg-type]
+    with Fetcher(fetch_policy(**policy)) as fetcher:
         return poll_feed(fetcher, server.url(path), etag=None, last_modified=None)
 
 
@@ -152,7 +153,7 @@ def test_only_http_links_survive_and_none_other_is_requested(feeds: FixtureServe
         feeds.url("/up.html"),
     ]
     assert sum("not an http(s) URL" in w for w in result.feed.warnings) == 4
-    with Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))) as fetcher:
+    with Fetcher(fetch_policy()) as fetcher:
         for bad in ("javascript:alert(1)", "data:text/html,hi", "file:///etc/passwd"):
             with pytest.raises(errors.BlockedURL):
                 fetcher.get(bad)
@@ -210,14 +211,13 @@ def test_a_50000_item_feed_is_read_within_the_deadline() -> None:
     items = "".join(item(n, link=f"https://example.org/{n}") for n in range(50_000))
     srv = FixtureServer({"/big": Route(body=rss(items), headers=RSS_TYPE)})
     try:
-        policy = FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))
         started = time.monotonic()
         result = poll(srv, "/big")
         elapsed = time.monotonic() - started
     finally:
         srv.close()
     assert result.feed is not None and len(result.feed.entries) == 50_000
-    assert elapsed < policy.deadline, f"fetch and parse took {elapsed:.0f} s"
+    assert elapsed < fetch_policy().deadline, f"fetch and parse took {elapsed:.0f} s"
 
 
 def test_a_feed_over_the_size_cap_is_refused_without_reading_it(feeds: FixtureServer) -> None:

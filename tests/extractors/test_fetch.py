@@ -5,13 +5,16 @@ from __future__ import annotations
 import gzip
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from extractors import errors
-from extractors.fetch import Fetcher, FetchPolicy
+from extractors import fetch as fetch_module
+from extractors.fetch import Fetcher
 from tests.fixture_server import FixtureServer, Route
+from tests.policies import fetch_policy
 
 
 def _trickle(handler: BaseHTTPRequestHandler) -> None:
@@ -61,7 +64,7 @@ def server() -> Iterator[FixtureServer]:
 
 
 def fetcher(**kw: object) -> Fetcher:
-    return Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}), **kw))  # type: ignore[arg-type]
+    return Fetcher(fetch_policy(**kw))
 
 
 def test_plain_get_returns_bytes_and_records_the_hop(server: FixtureServer) -> None:
@@ -102,8 +105,29 @@ def test_refusals_are_typed_and_say_why(server: FixtureServer, path: str, error:
 
 
 def test_too_many_redirects_counts_hops(server: FixtureServer) -> None:
-    with fetcher(max_redirects=1) as f, pytest.raises(errors.TooManyRedirects, match="more than 1"):
+    with fetcher(max_redirects=1) as f, pytest.raises(errors.TooManyRedirects, match="more than 1") as info:
         f.get(server.url("/hop1"))
+    assert [h.status for h in info.value.hops] == [302, 301]
+
+
+def test_a_refused_redirect_keeps_the_hops_before_it_and_records_none_for_itself(server: FixtureServer) -> None:
+    with fetcher() as f, pytest.raises(errors.BlockedURL, match="allow_hosts") as info:
+        f.get(server.url("/to-localhost"))
+    assert [(h.url, h.status) for h in info.value.hops] == [(server.url("/to-localhost"), 302)]
+    assert info.value.url == f"http://localhost:{server.port}/ok"
+
+
+def test_request_context_puts_the_earlier_hops_first_and_fills_in_a_missing_url() -> None:
+    earlier = fetch_module.Hop("https://a.example/robots.txt", 200, None, None, 10, datetime.now(UTC), 1.0)
+    own = fetch_module.Hop("https://a.example/page", 404, None, None, 2, datetime.now(UTC), 1.0)
+    failure = errors.NotAFeed("no feed here")
+    failure.hops = (own,)
+    with pytest.raises(errors.NotAFeed) as info, fetch_module.request_context("https://a.example/page", [earlier]):
+        raise failure
+    assert info.value.hops == (earlier, own) and info.value.url == "https://a.example/page"
+    with pytest.raises(errors.NotAFeed) as named, fetch_module.request_context("https://b.example/", []):
+        raise errors.NotAFeed("x", url="https://a.example/feed")
+    assert named.value.url == "https://a.example/feed"  # the error's own, more precise URL is kept
 
 
 def test_retry_after_seconds_and_http_date(server: FixtureServer) -> None:
@@ -131,7 +155,7 @@ def test_a_trickle_is_stopped_by_the_overall_deadline(server: FixtureServer) -> 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "2130706433", "0x7f.1", "127.1"])
 def test_loopback_in_any_spelling_is_refused_unless_allowed(server: FixtureServer, host: str) -> None:
     url = f"http://{host}:{server.port}/ok"
-    with Fetcher(FetchPolicy()) as f, pytest.raises(errors.BlockedURL, match="not a public address"):
+    with Fetcher(fetch_policy(frozenset())) as f, pytest.raises(errors.BlockedURL, match="not a public address"):
         f.get(url)
     assert server.seen == []
 
@@ -139,7 +163,7 @@ def test_loopback_in_any_spelling_is_refused_unless_allowed(server: FixtureServe
 def test_proxy_in_environment_does_not_bypass_the_guard(server: FixtureServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTP_PROXY", server.base)
     monkeypatch.setenv("http_proxy", server.base)
-    with Fetcher(FetchPolicy()) as f, pytest.raises(errors.BlockedURL):
+    with Fetcher(fetch_policy(frozenset())) as f, pytest.raises(errors.BlockedURL):
         f.get("http://localhost:9/ok")
     assert server.seen == []
 
@@ -155,12 +179,12 @@ def test_fetchers_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None
     # feed poll and per source, so each must reuse the process's context rather than build its own.
     import ssl
 
-    with Fetcher(FetchPolicy()):
+    with Fetcher(fetch_policy(frozenset())):
         pass  # the process's context exists from here on
     built: list[object] = []
     real = ssl.create_default_context
     monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: built.append(a) or real(*a, **k))
     for _ in range(3):
-        with Fetcher(FetchPolicy()):
+        with Fetcher(fetch_policy(frozenset())):
             pass
     assert built == []

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from extractors import errors
-from extractors.fetch import Fetcher, FetchPolicy
+from extractors.fetch import Fetcher
 from tests.fixture_server import FixtureServer, Route
 from tests.hardening.servers import RawServer, read_request, reset, self_signed_tls, trickle
+from tests.policies import fetch_policy
 
 REPO = Path(__file__).resolve().parents[2]
 LOCAL = frozenset({"127.0.0.1"})
@@ -29,7 +30,7 @@ GIB = 1 << 30
 
 
 def fetcher(**kw: object) -> Fetcher:
-    return Fetcher(FetchPolicy(allow_hosts=LOCAL, **kw))  # type: ignore[arg-type]
+    return Fetcher(fetch_policy(LOCAL, **kw))
 
 
 def gzip_bomb(decoded: int = GIB) -> bytes:
@@ -151,9 +152,10 @@ def test_only_the_overall_deadline_stops_a_slow_server(raw: list[RawServer], han
 _MEASURE = """
 import json, resource, sys, tracemalloc
 from extractors import errors
-from extractors.fetch import Fetcher, FetchPolicy
+from extractors.fetch import Fetcher
+from flows.settings import Settings
 
-policy = FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))  # the default 15 MiB cap
+policy = Settings().fetch_policy(frozenset({"127.0.0.1"}))  # the default 15 MiB cap
 with Fetcher(policy) as fetcher:
     fetcher.get(sys.argv[2])  # warm up: imports, connection pool, first allocations
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -320,7 +322,7 @@ def test_proxy_variables_are_ignored(
     monkeypatch.setenv("NO_PROXY", "")
     with fetcher() as f:
         assert f.get(direct_site.url("/ok")).body == b"direct"
-    with Fetcher(FetchPolicy()) as f, pytest.raises(errors.BlockedURL):
+    with Fetcher(fetch_policy(frozenset())) as f, pytest.raises(errors.BlockedURL):
         f.get(direct_site.url("/ok"))  # and a refused host stays refused: the proxy is no way around the guard
     assert private_target.seen == [] and len(direct_site.seen) == 1
 

@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from extractors import errors
-from extractors.fetch import FetchPolicy
-from extractors.politeness import ROBOTS_MAX_BYTES, HostGate, PoliteFetcher, PolitenessPolicy
+from extractors.politeness import ROBOTS_MAX_BYTES, HostGate, PoliteFetcher
 from tests.fixture_server import FixtureServer, Route
+from tests.policies import fetch_policy, politeness_policy
 
 BOTH = frozenset({"127.0.0.1", "127.0.0.2"})
 ROBOTS = b"""# ours first, then everyone else
@@ -30,8 +30,8 @@ Disallow: /
 def polite(per_host: int = 2, min_delay: float = 0.0, **policy: object) -> PoliteFetcher:
     """A fetcher with its own gate, so tests do not share per-host state."""
     return PoliteFetcher(
-        FetchPolicy(allow_hosts=BOTH, **policy),  # type: ignore[arg-type]
-        PolitenessPolicy(per_host=per_host, min_delay=min_delay),
+        fetch_policy(BOTH, **policy),
+        politeness_policy(per_host=per_host, min_delay=min_delay),
         gate=HostGate(per_host, min_delay),
     )
 
@@ -108,7 +108,7 @@ def test_robots_txt_goes_through_the_guard_and_the_cap(site: FixtureServer) -> N
     with polite() as f, pytest.raises(errors.RobotsDisallowed, match="larger than 512 KiB"):
         f.get(site.url("/public/a"))
     site.routes["/robots.txt"] = Route(status=302, headers={"Location": "http://127.0.0.2:1/robots.txt"})
-    with PoliteFetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"})), gate=HostGate(2, 0)) as f:
+    with PoliteFetcher(fetch_policy(), politeness_policy(), gate=HostGate(2, 0)) as f:
         # the redirect to a refused address is not followed; without rules, the page may be fetched
         assert f.get(site.url("/public/a")).body == b"<html>a</html>"
 
@@ -186,6 +186,7 @@ def test_after_retry_after_the_host_is_not_asked_again_before_then(site: Fixture
         with pytest.raises(errors.ServerBusy) as busy:
             f.get(site.url("/limited"))
         assert busy.value.retry_after == 120
+        assert [h.status for h in busy.value.hops] == [200, 429]  # robots.txt, then the page: both recorded
         with pytest.raises(errors.ServerBusy, match="not requested") as held:
             f.get(site.url("/public/a"))
     assert held.value.transient and held.value.retry_after is not None and held.value.retry_after > 100

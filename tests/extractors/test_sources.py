@@ -53,3 +53,10 @@ def test_select_unknown_source_names_the_known_ones() -> None:
     config = parse_sources('[[source]]\nname = "a"\nfeed = "https://x/"\n')
     with pytest.raises(ConfigError, match="no source named 'zz'; known: a"):
         config.select(["zz"])
+
+
+def test_a_sources_file_that_is_not_utf8_names_the_line_of_the_bad_byte(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_bytes(b'[[source]]\nname = "caf\xe9"\nfeed = "https://example.org/feed"\n')
+    with pytest.raises(ConfigError, match=r"sources\.toml, line 2: byte 0xe9 \(column 12\) is not UTF-8"):
+        load_sources(path)

@@ -157,3 +157,11 @@ def test_the_repost_of_a_seed_is_reported_as_its_copy(db: Path) -> None:
         "--json",
     )
     assert code == 0 and json.loads(out) == [{"cluster_id": SEED_000, "members": 2}]
+
+
+def test_a_gazetteer_that_is_not_utf8_is_a_clear_error(db: Path, tmp_path: Path, monkeypatch) -> None:
+    bad = tmp_path / "gazetteer.toml"
+    bad.write_bytes('[[entity]]\nname = "Lavrov"\nkind = "person"\naliases = ["Лавров"]\n'.encode("cp1251"))
+    monkeypatch.setenv("TEALEAVES_GAZETTEER", str(bad))
+    code, _, err = invoke("analyze", "--db", str(db))
+    assert code == 2 and "gazetteer.toml, line 4" in err and "not UTF-8" in err

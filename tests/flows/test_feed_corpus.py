@@ -16,11 +16,12 @@ import duckdb
 import pytest
 
 from extractors import errors
-from extractors.fetch import Fetcher, FetchPolicy
+from extractors.fetch import Fetcher
 from extractors.harvest import poll_feed
 from flows.batches import feed_failure_batch, fetch_rows
 from tests.conftest import SHARED
 from tests.fixture_server import FixtureServer, Route
+from tests.policies import fetch_policy
 from warehouse import load, state
 from warehouse.db import open_writer
 from warehouse.records import EntryRow, SourceBatch
@@ -79,7 +80,7 @@ def corpus_server() -> Iterator[tuple[FixtureServer, dict[str, Path]]]:
 def test_every_fixture_feed_ends_stored_or_recorded(corpus_server, tmp_path: Path) -> None:
     server, paths = corpus_server
     assert len(paths) >= 2100
-    policy = FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}), deadline=10.0)
+    policy = fetch_policy(deadline=10.0)
     # 2,107 commits: on a real disk each one's fsync dominates the test's time; memory-backed is enough here.
     shm = Path("/dev/shm")
     db = (Path(tempfile.mkdtemp(dir=shm)) if shm.is_dir() else tmp_path) / "corpus.duckdb"

@@ -12,17 +12,18 @@ import duckdb
 import pytest
 
 from extractors import errors
-from extractors.fetch import Fetcher, FetchPolicy
+from extractors.fetch import Fetcher
 from extractors.harvest import poll_feed
 from tests.fixture_server import FixtureServer, Route
+from tests.policies import backoff_policy, fetch_policy
 from warehouse import load, state
 from warehouse.db import open_writer
 from warehouse.records import SourceBatch
 from warehouse.sqlfiles import sql
-from warehouse.state import BackoffPolicy, next_poll
+from warehouse.state import next_poll
 
 NOW = datetime(2025, 3, 12, 8, tzinfo=UTC)
-POLICY = BackoffPolicy()
+POLICY = backoff_policy()
 
 
 def seconds(schedule: state.PollSchedule) -> float:
@@ -31,30 +32,31 @@ def seconds(schedule: state.PollSchedule) -> float:
 
 
 def test_a_success_means_the_next_run() -> None:
-    assert next_poll(NOW, 0) == state.PollSchedule()
+    assert next_poll(NOW, 0, policy=POLICY) == state.PollSchedule()
 
 
 def test_backoff_doubles_with_jitter_and_stops_at_the_cap() -> None:
     for failures in range(1, POLICY.pause_after):
         nominal = min(POLICY.cap, POLICY.base * 2 ** (failures - 1))
-        low = seconds(next_poll(NOW, failures, rand=lambda: 0.0))
-        high = seconds(next_poll(NOW, failures, rand=lambda: 0.999999))
+        low = seconds(next_poll(NOW, failures, rand=lambda: 0.0, policy=POLICY))
+        high = seconds(next_poll(NOW, failures, rand=lambda: 0.999999, policy=POLICY))
         assert low == pytest.approx(nominal * (1 - POLICY.jitter))
         assert high == pytest.approx(nominal * (1 + POLICY.jitter), rel=1e-5)
-    assert seconds(next_poll(NOW, 9, rand=lambda: 0.5)) == POLICY.cap
-    assert next_poll(NOW, 3).reason == "backoff" and not next_poll(NOW, 3).paused
+    assert seconds(next_poll(NOW, 9, rand=lambda: 0.5, policy=POLICY)) == POLICY.cap
+    assert next_poll(NOW, 3, policy=POLICY).reason == "backoff" and not next_poll(NOW, 3, policy=POLICY).paused
 
 
 def test_retry_after_is_a_floor_the_jitter_cannot_undercut() -> None:
-    schedule = next_poll(NOW, 1, retry_after=7200, rand=lambda: 0.0)
+    schedule = next_poll(NOW, 1, retry_after=7200, rand=lambda: 0.0, policy=POLICY)
     assert seconds(schedule) == 7200 and schedule.reason == "retry_after"
-    far = next_poll(NOW, 1, retry_after=10 * 365 * 24 * 3600.0)
+    far = next_poll(NOW, 1, retry_after=10 * 365 * 24 * 3600.0, policy=POLICY)
     assert seconds(far) == POLICY.max_retry_after  # "come back in ten years" is held to a week
-    assert next_poll(NOW, 1, retry_after=5, rand=lambda: 0.5).reason == "backoff"  # shorter than the backoff
+    shorter = next_poll(NOW, 1, retry_after=5, rand=lambda: 0.5, policy=POLICY)
+    assert shorter.reason == "backoff"  # shorter than the backoff
 
 
 def test_a_source_that_keeps_failing_is_paused() -> None:
-    schedule = next_poll(NOW, POLICY.pause_after, rand=lambda: 0.0)
+    schedule = next_poll(NOW, POLICY.pause_after, rand=lambda: 0.0, policy=POLICY)
     assert schedule.paused and schedule.reason == "paused" and seconds(schedule) >= POLICY.paused_retry
 
 
@@ -84,14 +86,16 @@ def run(conn: duckdb.DuckDBPyConnection, server: FixtureServer, path: str, now: 
     """One scheduled run for the source 's': skipped when not due, else poll, land and schedule."""
     if "s" in state.not_due(conn, ["s"], now=now):
         return None
-    with Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))) as fetcher:
+    with Fetcher(fetch_policy()) as fetcher:
         try:
             poll_feed(fetcher, server.url(path), etag=None, last_modified=None)
         except errors.ExtractorError as exc:
             load.land_batch(conn, "r", SourceBatch(source="s", feed_status="failed", error=str(exc)))
-            return state.schedule_after_poll(conn, "s", retry_after=getattr(exc, "retry_after", None), now=now)
+            return state.schedule_after_poll(
+                conn, "s", policy=POLICY, retry_after=getattr(exc, "retry_after", None), now=now
+            )
     load.land_batch(conn, "r", SourceBatch(source="s", feed_status="ok"))
-    return state.schedule_after_poll(conn, "s", now=now)
+    return state.schedule_after_poll(conn, "s", policy=POLICY, now=now)
 
 
 @pytest.mark.parametrize(("path", "wait"), [("/busy-seconds", 5400), ("/busy-date", 3 * 3600)])
@@ -115,7 +119,7 @@ def test_paused_after_n_failures_shown_in_status_and_one_success_resets(
     busy_site: FixtureServer, tmp_path: Path
 ) -> None:
     db = tmp_path / "w.duckdb"
-    policy = BackoffPolicy(pause_after=3)
+    policy = backoff_policy(pause_after=3)
     with open_writer(db) as conn:
         state.register_sources(conn, [("s", busy_site.url("/gone"), None)])
         for _ in range(3):
@@ -137,7 +141,7 @@ def test_resume_clears_a_pause(tmp_path: Path) -> None:
         state.register_sources(conn, [("s", "https://s/feed", None)])
         for _ in range(POLICY.pause_after):
             load.land_batch(conn, "r", SourceBatch(source="s", feed_status="failed", error="x"))
-        state.schedule_after_poll(conn, "s", now=NOW)
+        state.schedule_after_poll(conn, "s", policy=POLICY, now=NOW)
         assert "s" in state.not_due(conn, ["s"], now=NOW)
         state.resume(conn, "s")
         assert state.not_due(conn, ["s"], now=NOW) == {}
@@ -152,7 +156,7 @@ def test_transient_errors_are_retryable_and_permanent_ones_are_not(
     busy_site: FixtureServer, path: str, transient: bool
 ) -> None:
     with (
-        Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))) as fetcher,
+        Fetcher(fetch_policy()) as fetcher,
         pytest.raises(errors.ExtractorError) as info,
     ):
         poll_feed(fetcher, busy_site.url(path), etag=None, last_modified=None)

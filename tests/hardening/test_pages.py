@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from extractors.fetch import Fetcher, FetchPolicy
+from extractors.fetch import Fetcher
 from extractors.harvest import fetch_page
 from tests.fixture_server import FixtureServer, Route
+from tests.policies import fetch_policy
 
 ARTICLE = (
     "<html><head><title>Talks in Riyadh</title></head><body><article><h1>Talks in Riyadh</h1>"
@@ -48,7 +49,7 @@ def pages() -> Iterator[FixtureServer]:
 
 
 def page(server: FixtureServer, path: str):  # type: ignore[no-untyped-def]
-    with Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))) as fetcher:
+    with Fetcher(fetch_policy()) as fetcher:
         return fetch_page(fetcher, server.url(path))
 
 

@@ -8,8 +8,9 @@ from typing import Any
 import duckdb
 import pytest
 
+from extractors.gazetteer import parse_gazetteer
 from tests.analysis_corpus import GAZETTEER, SEED_000, feed_doc, gazetteer, land, land_seed_corpus, novel, seed_body
-from warehouse.analysis import parse_gazetteer, refresh
+from warehouse.analysis import refresh
 from warehouse.db import open_writer
 from warehouse.errors import AnalysisError
 
@@ -159,26 +160,6 @@ def test_a_failed_refresh_keeps_nothing(conn, monkeypatch: pytest.MonkeyPatch) -
     assert conn.execute("SELECT count(*) FROM mentions").fetchone() == (0,)
     monkeypatch.undo()
     assert refresh(conn, gazetteer()).documents == 5
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ('[[entity]]\nname = "A"\nkind = "person"\naliases = ["a*"]\n', "at least 3 letters"),
-        ('[[entity]]\nname = "A"\nkind = "planet"\naliases = ["Aa"]\n', "kind must be one of"),
-        ('[[entity]]\nname = "A"\nkind = "place"\naliases = ["Aa"]\ncolour = "red"\n', "unknown keys"),
-        (
-            '[[entity]]\nname = "A"\nkind = "place"\naliases = ["Aa"]\n[[entity]]\nname = "B"\nkind = "place"\n'
-            'aliases = ["AA"]\n',
-            "already belongs to A",
-        ),
-        ('[[entity]]\nname = "A"\nkind = "place"\naliases = ["A*a"]\n', "may only end a word"),
-        ("[[entity]]\nname = ", "not valid TOML"),
-    ],
-)
-def test_a_malformed_gazetteer_is_refused_naming_the_entry(text: str, message: str) -> None:
-    with pytest.raises(AnalysisError, match=message):
-        parse_gazetteer(text, "g.toml")
 
 
 def test_the_shipped_gazetteer_covers_the_seed_actors() -> None:

@@ -93,18 +93,26 @@ def test_a_long_session_on_the_snapshot_never_blocks_a_run(tmp_path: Path) -> No
     assert run_query(db, "SELECT count(*) FROM documents").rows == [(3 * DOCS_PER_BATCH,)]
 
 
+def test_every_writer_leaves_the_snapshot_up_to_date(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with open_writer(db) as conn:
+        prepare(conn)
+        load.land_batch(conn, "r", batch(0))
+    assert snapshot_path(db).exists() and not is_stale(db)
+    assert documents(snapshot_path(db)) == DOCS_PER_BATCH
+
+
 def test_query_refreshes_a_stale_snapshot_and_sees_every_commit(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     with open_writer(db) as conn:
         prepare(conn)
         load.land_batch(conn, "r", batch(0))
-    assert not snapshot_path(db).exists()
     assert run_query(db, "SELECT count(*) FROM documents").rows == [(DOCS_PER_BATCH,)]
-    assert snapshot_path(db).exists() and not is_stale(db)
-    with open_writer(db) as conn:
-        load.land_batch(conn, "r", batch(1))
+    with duckdb.connect(str(db)) as other:  # a writer that does not refresh it (another client, a killed run)
+        load.land_batch(other, "r", batch(1))
     assert is_stale(db)
     assert run_query(db, "SELECT count(*) FROM documents").rows == [(2 * DOCS_PER_BATCH,)]
+    assert not is_stale(db)
 
 
 def test_during_a_run_queries_read_the_last_snapshot(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@
 (README, "Analysis"), read by ``warehouse.analysis.reads`` for the CLI.
 """
 
-from warehouse.analysis.gazetteer import Gazetteer, load_gazetteer, parse_gazetteer
+from warehouse.analysis.gazetteer_rows import Gazetteer
 from warehouse.analysis.incremental import RefreshReport, refresh
 
-__all__ = ["Gazetteer", "RefreshReport", "load_gazetteer", "parse_gazetteer", "refresh"]
+__all__ = ["Gazetteer", "RefreshReport", "refresh"]

@@ -17,7 +17,7 @@ import duckdb
 
 from warehouse.analysis.clusters import update_clusters
 from warehouse.analysis.extension import load_fts
-from warehouse.analysis.gazetteer import Gazetteer
+from warehouse.analysis.gazetteer_rows import Gazetteer
 from warehouse.analysis.text import (
     DUPLICATE_THRESHOLD,
     MINHASH_BANDS,

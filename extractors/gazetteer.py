@@ -9,7 +9,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from warehouse.errors import AnalysisError
+from extractors.configfile import read_config_text
+from extractors.errors import ConfigError
 
 KINDS = ("person", "institution", "place")
 _KEYS = frozenset({"name", "kind", "aliases", "cased"})
@@ -79,48 +80,48 @@ class Gazetteer:
 
 def _alias(text: object, cased: bool, where: str) -> Alias:
     if not isinstance(text, str) or not text.strip():
-        raise AnalysisError(f"{where}: an alias must be a non-empty string, not {text!r}")
+        raise ConfigError(f"{where}: an alias must be a non-empty string, not {text!r}")
     words = tuple(_WORD.findall(text))
     if not words or "*" in _WORD.sub("", text) or re.search(r"\*[^\W_]", text):
-        raise AnalysisError(f"{where}: alias {text!r}: '*' may only end a word")
+        raise ConfigError(f"{where}: alias {text!r}: '*' may only end a word")
     for word in words:
         if word.endswith("*") and len(word) - 1 < _MIN_PREFIX:
-            raise AnalysisError(f"{where}: alias {text!r}: a word ending in '*' needs at least {_MIN_PREFIX} letters")
+            raise ConfigError(f"{where}: alias {text!r}: a word ending in '*' needs at least {_MIN_PREFIX} letters")
     return Alias(text=text, words=words, cased=cased)
 
 
 def parse_gazetteer(text: str, source: str = "gazetteer.toml") -> Gazetteer:
-    """Validate gazetteer TOML; raises AnalysisError naming the file and the entry at fault."""
+    """Validate gazetteer TOML; raises ConfigError naming the file and the entry at fault."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise AnalysisError(f"{source}: not valid TOML: {exc}") from exc
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
     if set(data) - {"entity"} or not isinstance(data.get("entity"), list):
-        raise AnalysisError(f"{source}: expected only [[entity]] tables")
+        raise ConfigError(f"{source}: expected only [[entity]] tables")
     entities: list[Entity] = []
     owner: dict[tuple[str, bool], str] = {}
     for number, item in enumerate(data["entity"], 1):
         where = f"{source}: entity #{number}"
         if not isinstance(item, dict):
-            raise AnalysisError(f"{where}: not a table")
+            raise ConfigError(f"{where}: not a table")
         name = item.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise AnalysisError(f"{where}: has no name")
+            raise ConfigError(f"{where}: has no name")
         where = f"{source}: entity #{number} ({name})"
         if unknown := set(item) - _KEYS:
-            raise AnalysisError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(_KEYS)}")
+            raise ConfigError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(_KEYS)}")
         if item.get("kind") not in KINDS:
-            raise AnalysisError(f"{where}: kind must be one of {', '.join(KINDS)}")
+            raise ConfigError(f"{where}: kind must be one of {', '.join(KINDS)}")
         if any(e.name == name for e in entities):
-            raise AnalysisError(f"{where}: a second entity of this name")
+            raise ConfigError(f"{where}: a second entity of this name")
         aliases = [_alias(a, False, where) for a in item.get("aliases", [])]
         aliases += [_alias(a, True, where) for a in item.get("cased", [])]
         if not aliases:
-            raise AnalysisError(f"{where}: has no aliases")
+            raise ConfigError(f"{where}: has no aliases")
         for alias in aliases:
             key = (alias.text if alias.cased else alias.text.lower(), alias.cased)
             if key in owner and owner[key] != name:
-                raise AnalysisError(f"{where}: alias {alias.text!r} already belongs to {owner[key]}")
+                raise ConfigError(f"{where}: alias {alias.text!r} already belongs to {owner[key]}")
             owner[key] = name
         entities.append(Entity(name=name, kind=item["kind"], aliases=tuple(aliases)))
     return Gazetteer(entities=tuple(entities), source=source)
@@ -129,7 +130,7 @@ def parse_gazetteer(text: str, source: str = "gazetteer.toml") -> Gazetteer:
 def load_gazetteer(path: Path) -> Gazetteer:
     """Read and validate the gazetteer file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_config_text(path)
     except OSError as exc:
-        raise AnalysisError(f"{path}: cannot read the gazetteer ({exc.strerror or exc})") from exc
+        raise ConfigError(f"{path}: cannot read the gazetteer ({exc.strerror or exc})") from exc
     return parse_gazetteer(text, str(path))
