@@ -309,13 +309,11 @@ _CANDIDATES = etree.XPath(
         ]
     )
 )
-assert all("comment" in name for name in _WRAPPER_CLASSES | _PART_CLASSES)
 # Every text the notice pattern accepts holds one of these words, so most pages, which hold none of them,
 # are done after one look at their whole text. None has an "i": re.IGNORECASE also matches it to U+0130
 # and U+0131, which casefold() does not turn into an "i" (it does turn U+017F into "s" and U+212A into
 # "k", the other letters that re.IGNORECASE matches beyond ASCII).
 _NOTICE_WORDS = ("comment", "respon", "repl", "thought", "leave", "addre")
-assert not any("i" in word for word in _NOTICE_WORDS)
 # A notice starts with "comments", "no", "one", a digit, "leave", "post", "add" or "your" (in any case),
 # so never with one of these letters.
 _NOT_NOTICE_START = "bdefghijkmqrstuvwxz"
@@ -333,7 +331,6 @@ _LAYOUT_CANDIDATES = etree.XPath(
     "descendant-or-self::*[self::h1 or contains(@class, 'content') or contains(@class, 'body')"
     " or contains(@itemprop, 'articleBody')]"
 )
-assert all("content" in name or "body" in name for name in _ARTICLE_BODY_CLASSES)
 
 
 def _is_section_wrapper(el: HtmlElement) -> bool:

@@ -195,8 +195,7 @@ class _GuardedBackend(httpcore.SyncBackend):
                 refused = exc
                 continue
             return _DeadlineStream(stream)
-        assert refused is not None
-        raise refused
+        raise refused or httpcore.ConnectError(f"{host} resolves to no address")
 
 
 @functools.cache

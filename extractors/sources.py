@@ -11,7 +11,7 @@ from extractors.configfile import read_config_text
 from extractors.errors import ConfigError
 from extractors.urls import host_of, is_fetchable
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
 _SOURCE_KEYS = frozenset({"name", "feed", "site"})
 _SETTINGS_KEYS = frozenset({"allow_hosts"})
 
@@ -60,17 +60,7 @@ def parse_sources(text: str, path: str = "sources.toml") -> SourcesConfig:
     unknown_top = set(data) - {"settings", "source"}
     if unknown_top:
         raise ConfigError(f"{path}: unknown section(s) {sorted(unknown_top)}; expected [settings] and [[source]]")
-
-    settings = data.get("settings", {})
-    if not isinstance(settings, dict):
-        raise ConfigError(f"{path}: [settings] must be a table")
-    extra = set(settings) - _SETTINGS_KEYS
-    if extra:
-        raise ConfigError(f"{path}: unknown key(s) in [settings]: {sorted(extra)}")
-    allow = settings.get("allow_hosts", [])
-    if not isinstance(allow, list) or not all(isinstance(h, str) and h for h in allow):
-        raise ConfigError(f'{path}: [settings] allow_hosts must be a list of host names, e.g. ["127.0.0.1"]')
-
+    allow = _allow_hosts(data.get("settings", {}), path)
     raw_sources = data.get("source", [])
     if not isinstance(raw_sources, list):
         raise ConfigError(f"{path}: sources are written as [[source]] tables")
@@ -79,28 +69,50 @@ def parse_sources(text: str, path: str = "sources.toml") -> SourcesConfig:
     first_line: dict[str, int] = {}
     for index, raw in enumerate(raw_sources):
         line = lines[index] if index < len(lines) else 0
-        where = f"{path}, line {line}" if line else path
-        extra = set(raw) - _SOURCE_KEYS
-        if extra:
-            raise ConfigError(f"{where}: unknown key(s) {sorted(extra)} in [[source]]; allowed: name, feed, site")
-        name = raw.get("name")
-        if not isinstance(name, str) or not _NAME.match(name):
+        source = _source(raw, f"{path}, line {line}" if line else path)
+        if source.name in first_line:
             raise ConfigError(
-                f"{where}: [[source]] needs a name of lower-case letters, digits, '-', '_' or '.' (got {name!r})"
+                f"{path}, line {line}: duplicate source name {source.name!r} "
+                f"(first defined on line {first_line[source.name]})"
             )
-        if name in first_line:
-            raise ConfigError(f"{where}: duplicate source name {name!r} (first defined on line {first_line[name]})")
-        first_line[name] = line
-        feed = raw.get("feed")
-        if not isinstance(feed, str) or not feed.strip():
-            raise ConfigError(f'{where}: source {name!r} has no feed = "https://…"')
-        if not is_fetchable(feed.strip()):
-            raise ConfigError(f"{where}: source {name!r}: feed {feed!r} is not an http(s) URL")
-        site = raw.get("site")
-        if site is not None and (not isinstance(site, str) or not is_fetchable(site)):
-            raise ConfigError(f"{where}: source {name!r}: site {site!r} is not an http(s) URL")
-        sources.append(Source(name=name, feed=feed.strip(), site=site))
-    return SourcesConfig(sources=tuple(sources), allow_hosts=frozenset(h.lower() for h in allow), path=path)
+        first_line[source.name] = line
+        sources.append(source)
+    return SourcesConfig(sources=tuple(sources), allow_hosts=allow, path=path)
+
+
+def _allow_hosts(settings: object, path: str) -> frozenset[str]:
+    """The hosts [settings] exempts from the address guard, lower-cased."""
+    if not isinstance(settings, dict):
+        raise ConfigError(f"{path}: [settings] must be a table")
+    extra = set(settings) - _SETTINGS_KEYS
+    if extra:
+        raise ConfigError(f"{path}: unknown key(s) in [settings]: {sorted(extra)}")
+    allow = settings.get("allow_hosts", [])
+    if not isinstance(allow, list) or not all(isinstance(h, str) and h for h in allow):
+        raise ConfigError(f'{path}: [settings] allow_hosts must be a list of host names, e.g. ["127.0.0.1"]')
+    return frozenset(h.lower() for h in allow)
+
+
+def _source(raw: dict[str, object], where: str) -> Source:
+    """One [[source]] table, checked; ``where`` names the file and line in messages."""
+    extra = set(raw) - _SOURCE_KEYS
+    if extra:
+        raise ConfigError(f"{where}: unknown key(s) {sorted(extra)} in [[source]]; allowed: name, feed, site")
+    name = raw.get("name")
+    # fullmatch: with match, "$" also matches before a trailing newline, and "a\n" would pass beside "a".
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ConfigError(
+            f"{where}: [[source]] needs a name of lower-case letters, digits, '-', '_' or '.' (got {name!r})"
+        )
+    feed = raw.get("feed")
+    if not isinstance(feed, str) or not feed.strip():
+        raise ConfigError(f'{where}: source {name!r} has no feed = "https://…"')
+    if not is_fetchable(feed.strip()):
+        raise ConfigError(f"{where}: source {name!r}: feed {feed!r} is not an http(s) URL")
+    site = raw.get("site")
+    if site is not None and (not isinstance(site, str) or not is_fetchable(site)):
+        raise ConfigError(f"{where}: source {name!r}: site {site!r} is not an http(s) URL")
+    return Source(name=name, feed=feed.strip(), site=site)
 
 
 def load_sources(path: Path) -> SourcesConfig:

@@ -110,7 +110,7 @@ def source_batch(source: str, poll: FeedPoll, pages: Sequence[tuple[FeedEntry, P
         fetches.extend(fetch_rows(page.hops, "page"))
         doc = _entry_document(source, entry, page)
         if page.raw is not None:
-            raw_pages.append(_raw_page(page, doc))
+            raw_pages.append(_raw_page(page, page.raw, doc))
         if page.encoding_note:
             failures.append(
                 FailureRow(
@@ -121,10 +121,10 @@ def source_batch(source: str, poll: FeedPoll, pages: Sequence[tuple[FeedEntry, P
             documents.append(doc)
             entries.append(EntryRow(entry.key, entry.guid, page.canonical_url, doc.doc_id))
             continue
-        assert page.error is not None
+        error = page.error or ExtractorError(f"{page.url}: no article and no error", url=page.url)
         stage = "page" if page.raw is None else "extract"
-        failures.append(failure_row(stage, page.error, page.url))
-        if page.error.transient:
+        failures.append(failure_row(stage, error, page.url))
+        if error.transient:
             retry = True
         else:
             # A permanent failure is settled: the entry is not fetched again (its raw page is kept).
@@ -142,14 +142,13 @@ def source_batch(source: str, poll: FeedPoll, pages: Sequence[tuple[FeedEntry, P
     )
 
 
-def _raw_page(page: Page, doc: DocumentRow | None) -> RawPage:
-    assert page.raw is not None
+def _raw_page(page: Page, raw: bytes, doc: DocumentRow | None) -> RawPage:
     return RawPage(
         url=page.canonical_url,
         fetched_url=page.url,
         content_type=page.content_type,
         http_charset=page.charset,
-        raw=page.raw,
+        raw=raw,
         extractor=page.article.extractor if page.article else None,
         fetched_at=page.hops[-1].at if page.hops else datetime.now(UTC),
         doc_id=doc.doc_id if doc else None,

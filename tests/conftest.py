@@ -64,7 +64,7 @@ def _site_routes() -> dict[str, Route]:
     }
 
 
-@pytest.fixture()
+@pytest.fixture
 def site() -> Iterator[FixtureServer]:
     """The fixture web: a WordPress-like outlet, a Substack-like one, an Atom feed with relative links
     (windows-1251 page, cross-post), a broken feed and a link to a refused address."""

@@ -74,7 +74,9 @@ def test_the_wheel_carries_its_data_and_imports_from_the_new_venv(installed: Pat
     )
     assert all(Path(p).is_relative_to(installed) for p in where), where
     seed_dir, manifest, gazetteer = map(Path, where[3:])
-    assert len(list(seed_dir.glob("*.txt"))) == 5 and manifest.is_file() and gazetteer.is_file()
+    assert len(list(seed_dir.glob("*.txt"))) == 5
+    assert manifest.is_file()
+    assert gazetteer.is_file()
 
 
 @pytest.mark.slow
@@ -86,4 +88,6 @@ def test_ingest_from_another_folder_lands_the_seed_corpus(installed: Path, tmp_p
     with duckdb.connect(str(db), read_only=True) as conn:
         seeds = conn.execute("SELECT count(*) FROM documents WHERE origin = 'seed'").fetchone()
         entities = conn.execute("SELECT count(*) FROM gazetteer").fetchone()  # the analysis read the gazetteer
-    assert seeds == (5,) and entities is not None and entities[0] > 0
+    assert seeds == (5,)
+    assert entities is not None
+    assert entities[0] > 0

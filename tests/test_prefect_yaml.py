@@ -29,7 +29,8 @@ def test_every_entrypoint_imports_as_a_flow() -> None:
 def test_deployments_share_the_defined_pool_schedule_and_limit() -> None:
     pool = CONFIG["definitions"]["work_pools"]["tealeaves_pool"]
     by_name = {d["name"]: d for d in CONFIG["deployments"]}
-    assert by_name["ingest"]["work_pool"] is pool and by_name["analyze"]["work_pool"] is pool  # YAML aliases
+    assert by_name["ingest"]["work_pool"] is pool
+    assert by_name["analyze"]["work_pool"] is pool
     # The schedule and the setting that says when the next poll is due must agree.
     assert by_name["ingest"]["schedules"][0]["interval"] == Settings.model_fields["poll_interval"].default
     assert by_name["ingest"]["concurrency_limit"]["limit"] == 1

@@ -100,7 +100,8 @@ def test_the_body_is_the_article_text() -> None:
     assert "Home" not in article.text
     assert "All rights reserved" not in article.text
     assert article.extractor == EXTRACTOR
-    assert EXTRACTOR.startswith("tealeaves-article ") and " / trafilatura 2.3.1" in EXTRACTOR
+    assert EXTRACTOR.startswith("tealeaves-article ")
+    assert " / trafilatura 2.3.1" in EXTRACTOR
 
 
 def test_comments_are_records_and_never_part_of_the_body() -> None:
@@ -195,7 +196,8 @@ def test_a_copyright_year_alone_is_a_date_to_the_year() -> None:
 
 def test_no_date_no_precision() -> None:
     article = extract(page().replace("© 2024 ", ""), "https://news.example.com/budget-vote")
-    assert article.published_at is None and article.published_precision is None
+    assert article.published_at is None
+    assert article.published_precision is None
 
 
 def test_canonical_url_is_absolute_and_missing_when_not_declared() -> None:
@@ -256,7 +258,8 @@ def test_decoding_prefers_a_byte_order_mark_then_valid_utf8() -> None:
 def test_no_article_says_which_url_and_why(html: bytes, reason: str) -> None:
     with pytest.raises(NoArticle, match=reason) as caught:
         extract_article(html, URL)
-    assert URL in str(caught.value) and caught.value.url == URL
+    assert URL in str(caught.value)
+    assert caught.value.url == URL
 
 
 @pytest.mark.parametrize("depth", [300, 3000])

@@ -59,11 +59,13 @@ def test_golden_page_is_a_real_thread(page: Path) -> None:
     assert 5 <= len(comments) <= 15
     assert [c.comment_no for c in comments] == list(range(1, len(comments) + 1))
     for c in comments:
-        assert c.body and c.body == c.body.strip()
+        assert c.body
+        assert c.body == c.body.strip()
         assert c.posted_at is None or c.posted_at.tzinfo is not None
         if c.parent_no is not None:
             parent = comments[c.parent_no - 1]
-            assert parent.comment_no < c.comment_no and parent.depth < c.depth
+            assert parent.comment_no < c.comment_no
+            assert parent.depth < c.depth
 
 
 def test_one_golden_page_nests_at_least_three_levels() -> None:
@@ -160,7 +162,8 @@ def test_nesting_three_hundred_deep() -> None:
     assert extract_comments(tree)
     comments = extract_comments(root)
     assert len(comments) == 300
-    assert comments[-1].depth == 299 and comments[-1].parent_no == 299
+    assert comments[-1].depth == 299
+    assert comments[-1].parent_no == 299
     assert len(comment_section_nodes(root)) == 1
 
 
@@ -243,3 +246,12 @@ def test_parse_comment_time(value: str, expected: datetime | None) -> None:
 
 def test_a_displayed_date_without_a_known_zone_gives_none() -> None:
     assert parse_comment_time("March 13, 2025 at 10:02 am", None) is None
+
+
+def test_the_prefilters_cover_what_the_rules_look_for() -> None:
+    """The XPath pre-selections are only sound while these hold (see extractors/comments.py)."""
+    from extractors import comments
+
+    assert all("comment" in name for name in comments._WRAPPER_CLASSES | comments._PART_CLASSES)
+    assert not any("i" in word for word in comments._NOTICE_WORDS)
+    assert all("content" in name or "body" in name for name in comments._ARTICLE_BODY_CLASSES)

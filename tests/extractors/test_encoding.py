@@ -18,12 +18,14 @@ def test_a_page_in_one_undeclared_legacy_encoding_is_not_called_mixed() -> None:
 
 def test_utf8_page_with_legacy_bytes_is_flagged() -> None:
     note = mixed_encoding(TEXT + "Лавров".encode() + "Рубио".encode("cp1251"), None)
-    assert note is not None and note.startswith("the page says utf-8 but 5 byte sequence(s) are not valid UTF-8")
+    assert note is not None
+    assert note.startswith("the page says utf-8 but 5 byte sequence(s) are not valid UTF-8")
 
 
 def test_legacy_page_with_utf8_inside_is_flagged() -> None:
     note = mixed_encoding("Лавров".encode("cp1251") + "Рубио и Лавров".encode(), "windows-1251")
-    assert note is not None and "cp1251" in note
+    assert note is not None
+    assert "cp1251" in note
 
 
 def test_declared_charset_prefers_the_header_then_meta() -> None:

@@ -23,8 +23,10 @@ def test_links_resolved_filtered_and_keys_stable() -> None:
     assert [e.title for e in feed.entries] == ["A", "B", "C"]
     first, js, linkless = feed.entries
     assert first.url == "https://example.org/a?utm_source=x"
-    assert first.published_at is not None and first.published_at.isoformat() == "2025-03-12T08:00:00+00:00"
-    assert js.url is None and linkless.url is None
+    assert first.published_at is not None
+    assert first.published_at.isoformat() == "2025-03-12T08:00:00+00:00"
+    assert js.url is None
+    assert linkless.url is None
     again = parse_feed(RSS, url="https://example.org/feed/")
     assert [e.key for e in again.entries] == [e.key for e in feed.entries]
     assert any("duplicate entry" in w for w in feed.warnings)
@@ -63,4 +65,5 @@ def test_external_entity_is_refused() -> None:
 def test_small_entity_like_nbsp_still_works() -> None:
     body = b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY nbsp "&#160;">]><rss version="2.0"><channel><title>a&nbsp;b</title><item><title>x</title><link>https://e.org/x</link></item></channel></rss>'
     feed = parse_feed(body, url="https://example.org/feed")
-    assert feed.title == "a\xa0b" and len(feed.entries) == 1
+    assert feed.title == "a\xa0b"
+    assert len(feed.entries) == 1

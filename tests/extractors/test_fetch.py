@@ -37,7 +37,7 @@ def _huge_declared(handler: BaseHTTPRequestHandler) -> None:
 BOMB = gzip.compress(b"\0" * (50 * 1024 * 1024))
 
 
-@pytest.fixture()
+@pytest.fixture
 def server() -> Iterator[FixtureServer]:
     srv = FixtureServer(
         {
@@ -70,7 +70,8 @@ def fetcher(**kw: object) -> Fetcher:
 def test_plain_get_returns_bytes_and_records_the_hop(server: FixtureServer) -> None:
     with fetcher() as f:
         result = f.get(server.url("/ok"))
-    assert result.body == b"<html>hello</html>" and result.status == 200
+    assert result.body == b"<html>hello</html>"
+    assert result.status == 200
     assert [h.status for h in result.hops] == [200]
     assert server.seen[0].headers["user-agent"].startswith("tealeaves/")
 
@@ -79,7 +80,8 @@ def test_conditional_get_gets_304_with_no_body(server: FixtureServer) -> None:
     with fetcher() as f:
         first = f.get(server.url("/feed"))
         second = f.get(server.url("/feed"), etag=first.etag, last_modified=first.last_modified)
-    assert second.status == 304 and second.body == b""
+    assert second.status == 304
+    assert second.body == b""
 
 
 def test_redirects_are_followed_and_each_hop_recorded(server: FixtureServer) -> None:
@@ -124,7 +126,8 @@ def test_request_context_puts_the_earlier_hops_first_and_fills_in_a_missing_url(
     failure.hops = (own,)
     with pytest.raises(errors.NotAFeed) as info, fetch_module.request_context("https://a.example/page", [earlier]):
         raise failure
-    assert info.value.hops == (earlier, own) and info.value.url == "https://a.example/page"
+    assert info.value.hops == (earlier, own)
+    assert info.value.url == "https://a.example/page"
     with pytest.raises(errors.NotAFeed) as named, fetch_module.request_context("https://b.example/", []):
         raise errors.NotAFeed("x", url="https://a.example/feed")
     assert named.value.url == "https://a.example/feed"  # the error's own, more precise URL is kept
@@ -136,8 +139,10 @@ def test_retry_after_seconds_and_http_date(server: FixtureServer) -> None:
             f.get(server.url("/busy"))
         with pytest.raises(errors.ServerBusy) as limited:
             f.get(server.url("/limited"))
-    assert busy.value.retry_after == 120 and busy.value.transient
-    assert limited.value.retry_after is not None and limited.value.retry_after > 365 * 24 * 3600
+    assert busy.value.retry_after == 120
+    assert busy.value.transient
+    assert limited.value.retry_after is not None
+    assert limited.value.retry_after > 365 * 24 * 3600
 
 
 def test_gzip_bomb_stops_at_the_decoded_cap(server: FixtureServer) -> None:
@@ -171,7 +176,8 @@ def test_proxy_in_environment_does_not_bypass_the_guard(server: FixtureServer, m
 def test_dead_host_is_a_transient_connection_failure() -> None:
     with fetcher() as f, pytest.raises(errors.ConnectionFailed) as info:
         f.get("http://127.0.0.1:1/feed")
-    assert info.value.transient and len(info.value.hops) == 1
+    assert info.value.transient
+    assert len(info.value.hops) == 1
 
 
 def test_fetchers_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -54,7 +54,7 @@ def bomb_server() -> Iterator[FixtureServer]:
     srv.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def raw(request: pytest.FixtureRequest) -> Iterator[list[RawServer]]:
     """Servers started by a test, closed after it."""
     started: list[RawServer] = []
@@ -91,7 +91,8 @@ def test_refused_connection_is_transient_and_recorded() -> None:
     probe.close()  # nothing listens there now
     with fetcher() as f, pytest.raises(errors.ConnectionFailed) as info:
         f.get(f"http://127.0.0.1:{port}/feed")
-    assert info.value.transient and [h.status for h in info.value.hops] == [None]
+    assert info.value.transient
+    assert [h.status for h in info.value.hops] == [None]
 
 
 def test_reset_mid_body_keeps_nothing_and_records_the_bytes_seen(raw: list[RawServer]) -> None:
@@ -144,7 +145,8 @@ def test_only_the_overall_deadline_stops_a_slow_server(raw: list[RawServer], han
     ):
         f.get(server.url("/feed"))
     assert time.monotonic() - started < 8.0  # the read timeout alone would allow minutes
-    assert info.value.transient and len(info.value.hops) == 1
+    assert info.value.transient
+    assert len(info.value.hops) == 1
 
 
 # --- sizes --------------------------------------------------------------------------------------------
@@ -246,7 +248,7 @@ def _private_target() -> Iterator[FixtureServer]:
     srv.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def private_target(_private_target: FixtureServer) -> FixtureServer:
     """A server on 127.0.0.2, which is not in allow_hosts: no request may ever reach it."""
     _private_target.seen.clear()
@@ -324,7 +326,8 @@ def test_proxy_variables_are_ignored(
         assert f.get(direct_site.url("/ok")).body == b"direct"
     with Fetcher(fetch_policy(frozenset())) as f, pytest.raises(errors.BlockedURL):
         f.get(direct_site.url("/ok"))  # and a refused host stays refused: the proxy is no way around the guard
-    assert private_target.seen == [] and len(direct_site.seen) == 1
+    assert private_target.seen == []
+    assert len(direct_site.seen) == 1
 
 
 # --- TLS ----------------------------------------------------------------------------------------------
@@ -346,4 +349,5 @@ def test_a_self_signed_certificate_fails_clearly_and_is_never_retried_unverified
     assert not info.value.transient
     assert "never retries without verification" in str(info.value)
     time.sleep(0.2)  # give a second connection, if there were one, the time to arrive
-    assert server.connections == 1 and requests == []
+    assert server.connections == 1
+    assert requests == []

@@ -24,13 +24,16 @@ def test_entry_key_prefers_the_guid_then_the_link_then_a_stable_digest() -> None
     assert entry_key("urn:1", "https://e.example/a", {}) == "guid:urn:1"
     assert entry_key(None, "https://e.example/a", {}) == "link:https://e.example/a"
     digest = entry_key(None, None, {"title": "T", "summary": "S"})
-    assert digest.startswith("hash:") and digest == entry_key(None, None, {"summary": "S", "title": "T"})
+    assert digest.startswith("hash:")
+    assert digest == entry_key(None, None, {"summary": "S", "title": "T"})
     assert digest != entry_key(None, None, {"title": "T", "summary": "other"})
 
 
 def test_doc_id_is_sixteen_hex_digits_of_the_canonical_url() -> None:
     one = doc_id_for("https://e.example/a")
-    assert len(one) == 16 and int(one, 16) >= 0 and one != doc_id_for("https://e.example/b")
+    assert len(one) == 16
+    assert int(one, 16) >= 0
+    assert one != doc_id_for("https://e.example/b")
 
 
 def test_content_hash_ignores_whitespace_and_a_repeated_headline() -> None:

@@ -67,13 +67,15 @@ def test_003_thread_shape() -> None:
         assert (c.depth == 0) <= (c.parent_no is None)
         if c.parent_no is not None:
             parent = comments[c.parent_no - 1]
-            assert parent.comment_no < c.comment_no and parent.depth < c.depth
+            assert parent.comment_no < c.comment_no
+            assert parent.depth < c.depth
 
 
 def test_003_first_comment_is_an_orphan_reply() -> None:
     first, second, third = seed("003").comments[:3]
     assert (first.author, first.depth, first.parent_no) == ("Jason Boxman", 1, None)
-    assert first.body.startswith("Want to second;") and first.body.endswith("\n\nThanks!")
+    assert first.body.startswith("Want to second;")
+    assert first.body.endswith("\n\nThanks!")
     assert (second.author, second.depth, second.parent_no) == ("Stephen Johnson", 0, None)
     assert (third.author, third.depth, third.parent_no) == ("Carolinian", 1, 2)
 
@@ -105,7 +107,8 @@ def test_003_names_are_free_text() -> None:
 
 def test_003_article_keeps_footnotes_and_drops_boilerplate() -> None:
     doc = seed("003")
-    assert doc.title is not None and doc.title.startswith("So Much for Trump\u2019s Peace Deal with Russia:")
+    assert doc.title is not None
+    assert doc.title.startswith("So Much for Trump\u2019s Peace Deal with Russia:")
     assert doc.subtitle is None
     body = paragraphs(doc.body)
     assert "____" in body
@@ -114,7 +117,8 @@ def test_003_article_keeps_footnotes_and_drops_boilerplate() -> None:
     assert doc.removed == ("Print Friendly, PDF & Email", "151 comments", "Comments are closed.")
     for phrase in doc.removed:
         assert phrase not in doc.body
-    assert "Want to second" not in doc.body and "Stephen Johnson" not in doc.body
+    assert "Want to second" not in doc.body
+    assert "Stephen Johnson" not in doc.body
 
 
 def test_004_digest_items_are_body_not_comments() -> None:
@@ -127,7 +131,8 @@ def test_004_digest_items_are_body_not_comments() -> None:
     assert sum(bool(re.match(r"\d\. ", p)) for p in body) == 11  # three items, eight sub-items
     assert any(p.startswith("1. After the talks, Trump\u2019s national security adviser") for p in body)
     assert doc.removed == ("Leave a Reply", "Your email address will not be published. Required fields are marked *")
-    assert "Leave a Reply" not in doc.body and "Your email address" not in doc.body
+    assert "Leave a Reply" not in doc.body
+    assert "Your email address" not in doc.body
 
 
 def test_002_title_subtitle_and_closing_notice() -> None:
@@ -163,7 +168,8 @@ def test_000_comments_start_where_the_caller_says() -> None:
     assert len(comments) == 6
     assert all((c.depth, c.parent_no, c.author, c.posted_at) == (0, None, None, None) for c in comments)
     lead = paragraphs(comments[0].body)
-    assert lead[0] == "More likely:" and len(lead) == 3
+    assert lead[0] == "More likely:"
+    assert len(lead) == 3
     assert all(link.startswith("https://www.nakedcapitalism.com/2025/02/") for link in lead[1:])
     assert comments[1].body == "Note that the europeans and neocons are all on board."
     assert "More likely:" not in doc.body
@@ -171,7 +177,8 @@ def test_000_comments_start_where_the_caller_says() -> None:
 
 def test_000_without_the_manifest_line_is_all_body() -> None:
     doc = parse_plain_text(seed_text("000"))
-    assert doc.comments == () and len(paragraphs(doc.body)) == 24
+    assert doc.comments == ()
+    assert len(paragraphs(doc.body)) == 24
 
 
 def test_thread_detection_reads_shape_not_names() -> None:

@@ -53,7 +53,7 @@ def _site() -> Iterator[FixtureServer]:
     srv.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def site(_site: FixtureServer) -> FixtureServer:
     """The test site with its routes as first served and no requests seen yet."""
     _site.routes = dict(_routes())
@@ -82,7 +82,8 @@ def test_groups_are_matched_on_our_product_token_only(site: FixtureServer) -> No
     # "reader" appears in the comment of tealeaves' User-Agent; that crawler's group is not ours.
     site.routes["/robots.txt"] = Route(body=b"User-agent: reader\nDisallow: /\n\nUser-agent: *\nAllow: /\n")
     with polite() as f:
-        assert "reader" in f.policy.user_agent and f.agent == "tealeaves"
+        assert "reader" in f.policy.user_agent
+        assert f.agent == "tealeaves"
         assert f.get(site.url("/public/a")).status == 200
 
 
@@ -154,7 +155,8 @@ def test_at_most_n_requests_at_once_per_host_and_other_hosts_are_not_held_up() -
     finally:
         first.close()
         second.close()
-    assert one.most == 2 and two.most == 2
+    assert one.most == 2
+    assert two.most == 2
     assert min(two.starts) - min(one.starts) < 0.3 * 4  # the second host started long before the first was done
 
 
@@ -189,7 +191,9 @@ def test_after_retry_after_the_host_is_not_asked_again_before_then(site: Fixture
         assert [h.status for h in busy.value.hops] == [200, 429]  # robots.txt, then the page: both recorded
         with pytest.raises(errors.ServerBusy, match="not requested") as held:
             f.get(site.url("/public/a"))
-    assert held.value.transient and held.value.retry_after is not None and held.value.retry_after > 100
+    assert held.value.transient
+    assert held.value.retry_after is not None
+    assert held.value.retry_after > 100
     assert paths(site) == ["/robots.txt", "/limited"]
 
 

@@ -37,8 +37,10 @@ def test_the_shipped_corpus_reads_whole_with_its_dates() -> None:
 
 def test_a_seed_text_is_read_with_the_manifest_date(tmp_path: Path) -> None:
     [seed] = read_seed_corpus(*corpus(tmp_path))
-    assert seed.doc_id == "0123456789abcdef" and seed.parsed.title == "A Title"
-    assert seed.published_at == datetime(2025, 2, 18, tzinfo=UTC) and seed.published_precision == "day"
+    assert seed.doc_id == "0123456789abcdef"
+    assert seed.parsed.title == "A Title"
+    assert seed.published_at == datetime(2025, 2, 18, tzinfo=UTC)
+    assert seed.published_precision == "day"
 
 
 def test_a_missing_seed_directory_is_an_error_naming_it_and_the_setting(tmp_path: Path) -> None:

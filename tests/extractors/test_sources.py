@@ -60,3 +60,9 @@ def test_a_sources_file_that_is_not_utf8_names_the_line_of_the_bad_byte(tmp_path
     path.write_bytes(b'[[source]]\nname = "caf\xe9"\nfeed = "https://example.org/feed"\n')
     with pytest.raises(ConfigError, match=r"sources\.toml, line 2: byte 0xe9 \(column 12\) is not UTF-8"):
         load_sources(path)
+
+
+def test_a_name_is_matched_whole_so_a_trailing_newline_is_refused() -> None:
+    text = '[[source]]\nname = "a\\n"\nfeed = "https://e.example/feed"\n'
+    with pytest.raises(ConfigError, match=r"line 1: \[\[source\]\] needs a name"):
+        parse_sources(text)

@@ -9,7 +9,8 @@ from extractors.urls import is_fetchable, resolve
 
 @pytest.mark.parametrize("link", ["javascript:alert(1)", "data:text/html,hi", "file:///etc/passwd", "mailto:a@b"])
 def test_only_http_links_are_fetchable(link: str) -> None:
-    assert not is_fetchable(link) and resolve("https://example.com/feed/", link) is None
+    assert not is_fetchable(link)
+    assert resolve("https://example.com/feed/", link) is None
 
 
 def test_relative_links_resolve_against_the_final_feed_url() -> None:

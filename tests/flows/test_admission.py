@@ -29,7 +29,8 @@ def test_sources_with_pages_land_in_the_order_given_whatever_finishes_first() ->
     assert window.to_land() == ["a", "b", "c"]
     for name in ("a", "b", "c"):
         window.landed(name)
-    assert window.done and window.pages_in_flight == 0
+    assert window.done
+    assert window.pages_in_flight == 0
 
 
 def test_the_page_budget_holds_back_later_sources_but_never_the_first_unlanded() -> None:

@@ -19,9 +19,11 @@ def test_the_flow_refreshes_once_then_finds_nothing_new(tmp_path: Path) -> None:
     with open_writer(db) as conn:
         land_seed_corpus(conn)
     first = analyze(db=str(db))
-    assert first["documents"] == 5 and first["nothing_new"] is False
+    assert first["documents"] == 5
+    assert first["nothing_new"] is False
     second = analyze(db=str(db))
-    assert second["nothing_new"] is True and second["summary"].startswith("nothing new")
+    assert second["nothing_new"] is True
+    assert second["summary"].startswith("nothing new")
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -37,5 +39,6 @@ def test_the_snapshot_readers_open_shows_the_analysis(tmp_path: Path) -> None:
     ):
         query = "SELECT count(*), sum(count) FROM mentions"
         expected = warehouse.execute(query).fetchone()
-        assert expected is not None and expected[0] > 0
+        assert expected is not None
+        assert expected[0] > 0
         assert snap.execute(query).fetchone() == expected

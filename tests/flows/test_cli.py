@@ -30,7 +30,8 @@ def test_bad_config_exits_2_naming_the_line(tmp_path: Path) -> None:
 def test_unknown_source_exits_2(tmp_path: Path, site: FixtureServer) -> None:
     sources = write_sources(tmp_path / "sources.toml", site)
     result = runner.invoke(app, ["ingest", "--sources", str(sources), "--source", "nope"])
-    assert result.exit_code == 2 and "no source named 'nope'" in result.stderr
+    assert result.exit_code == 2
+    assert "no source named 'nope'" in result.stderr
 
 
 def test_sources_list_json() -> None:
@@ -41,7 +42,8 @@ def test_sources_list_json() -> None:
 
 def test_query_on_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["query", "SELECT 1", "--db", str(tmp_path / "none.duckdb")])
-    assert result.exit_code == 2 and "run `tealeaves ingest` first" in result.stderr
+    assert result.exit_code == 2
+    assert "run `tealeaves ingest` first" in result.stderr
 
 
 def test_help_shows_an_example_for_every_command() -> None:
@@ -57,18 +59,23 @@ def test_ingest_then_query_and_status(tmp_path: Path, site: FixtureServer) -> No
     db = tmp_path / "w.duckdb"
     result = runner.invoke(app, ["ingest", "--sources", str(sources), "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert "failed" in result.stdout and "broken" in result.stdout and "not a feed" in result.stdout
+    assert "failed" in result.stdout
+    assert "broken" in result.stdout
+    assert "not a feed" in result.stdout
     result = runner.invoke(
         app, ["query", "SELECT origin, count(*) AS n FROM documents GROUP BY ALL ORDER BY 1", "--db", str(db), "--json"]
     )
-    assert result.exit_code == 0 and json.loads(result.stdout) == [
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == [
         {"origin": "feed", "n": 4},
         {"origin": "seed", "n": 5},
     ]
     result = runner.invoke(app, ["status", "--db", str(db), "--json"])
     health = {row["source"]: row for row in json.loads(result.stdout)["sources"]}
-    assert health["dead"]["status"] == "failed" and health["dead"]["consecutive_failures"] == 1
-    assert health["capital"]["status"] == "ok" and health["capital"]["documents"] == 2
+    assert health["dead"]["status"] == "failed"
+    assert health["dead"]["consecutive_failures"] == 1
+    assert health["capital"]["status"] == "ok"
+    assert health["capital"]["documents"] == 2
 
 
 @pytest.mark.slow
@@ -86,4 +93,5 @@ def test_console_script_in_a_fresh_process_exits_0_when_sources_fail(tmp_path: P
     )
     assert proc.returncode == 0, proc.stderr
     assert "4 new documents (5 seed)" in proc.stdout
-    assert "dead" in proc.stdout and "broken" in proc.stdout
+    assert "dead" in proc.stdout
+    assert "broken" in proc.stdout

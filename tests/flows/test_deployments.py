@@ -125,7 +125,8 @@ def test_deployments_come_from_prefect_yaml(served: Server) -> None:
     assert ingest_deployment["global_concurrency_limit"]["limit"] == 1
     assert ingest_deployment["concurrency_options"]["collision_strategy"] == "ENQUEUE"
     analyze = served.get("/deployments/name/analyze/analyze")
-    assert analyze["schedules"] == [] and analyze["work_pool_name"] == "tealeaves"
+    assert analyze["schedules"] == []
+    assert analyze["work_pool_name"] == "tealeaves"
 
 
 def test_ingest_event_analyze_artifacts(served: Server, ingested: tuple[dict[str, Any], Path, datetime]) -> None:
@@ -167,7 +168,8 @@ def test_ingest_event_analyze_artifacts(served: Server, ingested: tuple[dict[str
     assert len(analyze_runs) == 1, "the completion event must trigger exactly one analyze run"
     analyzed = served.wait_for_run(analyze_runs[0]["id"])
     assert analyzed["state"]["type"] == "COMPLETED", analyzed["state"]
-    assert analyzed["created_by"] and analyzed["created_by"]["type"] == "AUTOMATION"
+    assert analyzed["created_by"]
+    assert analyzed["created_by"]["type"] == "AUTOMATION"
     latency = datetime.fromisoformat(analyzed["start_time"]) - datetime.fromisoformat(completed["occurred"])
     print(f"\ncompletion event -> analyze run started: {latency.total_seconds():.1f} s")
 

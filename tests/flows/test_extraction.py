@@ -42,7 +42,8 @@ def test_worker_processes_extract_the_same_article_as_the_fetching_thread(fresh_
     raw = (SITE / "wp_jeddah.html").read_bytes()
     in_thread = extraction.extract(_page(raw), 0)
     in_worker = extraction.extract(_page(raw), PROCESSES)
-    assert in_thread.article is not None and in_worker.article is not None
+    assert in_thread.article is not None
+    assert in_worker.article is not None
     assert in_worker.article == in_thread.article
     assert in_worker.canonical_url == in_thread.canonical_url
     ran_in = extraction.extract(_page(raw), PROCESSES, read=_worker_pid).requested_url
@@ -55,12 +56,15 @@ def test_a_page_that_kills_its_worker_is_its_own_failure_and_the_next_page_is_re
 
     crashed = extraction.extract(killer, PROCESSES, read=_read_or_die)
 
-    assert crashed.article is None and crashed.error is not None
+    assert crashed.article is None
+    assert crashed.error is not None
     assert crashed.error.kind == "extractor_crashed"
     assert f"died {extraction.ATTEMPTS} times" in str(crashed.error)
     assert crashed.raw == killer.raw, "the raw page must be kept for a later look"
     after = extraction.extract(_page(good), PROCESSES, read=_read_or_die)
-    assert after.error is None and after.article is not None and after.article.title
+    assert after.error is None
+    assert after.article is not None
+    assert after.article.title
 
 
 def test_pages_already_failed_or_without_bytes_are_not_sent_to_a_worker(fresh_pool: None) -> None:

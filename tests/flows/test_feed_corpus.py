@@ -115,9 +115,12 @@ def test_every_fixture_feed_ends_stored_or_recorded(corpus_server, tmp_path: Pat
         unexplained = reader.execute(
             "SELECT count(*) FROM source_state WHERE last_status = 'failed' AND last_error IS NULL"
         ).fetchone()
-    assert stored is not None and failed is not None and entries is not None
+    assert stored is not None
+    assert failed is not None
+    assert entries is not None
     assert stored[0] + failed[0] == len(paths), outcomes
-    assert stored[0] == outcomes["stored"] and unexplained == (0,)
+    assert stored[0] == outcomes["stored"]
+    assert unexplained == (0,)
     assert entries[0] > 1000
     assert slowest < policy.deadline + 5, "no fixture may hang a poll"
     if db.parent != tmp_path:

@@ -24,7 +24,7 @@ def rows(db: Path, query: str, params: list[Any] | None = None) -> list[tuple[An
         return conn.execute(query, params or []).fetchall()
 
 
-@pytest.fixture()
+@pytest.fixture
 def first_run(site: FixtureServer, tmp_path: Path) -> tuple[Path, Path, dict[str, Any]]:
     sources = write_sources(tmp_path / "sources.toml", site)
     db = tmp_path / "warehouse.duckdb"
@@ -90,7 +90,8 @@ def test_comments_are_records_with_depths(first_run) -> None:
     assert comments[0][4].startswith("2025-03-12 09:14:00")
     assert [c[5] for c in comments] == [False, False, True, False]
     body = rows(db, "SELECT body FROM documents WHERE title LIKE 'Jeddah%'")[0][0]
-    assert "Moscow will not bite" not in body and "Leave a Reply" not in body
+    assert "Moscow will not bite" not in body
+    assert "Leave a Reply" not in body
 
 
 def test_failures_name_each_broken_source_and_the_refused_link(first_run, site: FixtureServer) -> None:
@@ -111,7 +112,8 @@ def test_every_request_is_recorded(first_run, site: FixtureServer) -> None:
     recorded = rows(db, "SELECT count(*) FROM fetches WHERE url LIKE ?", [site.base + "%"])[0][0]
     assert recorded == len(site.seen)
     etags = rows(db, "SELECT source, etag, last_modified FROM source_state WHERE source = 'capital'")
-    assert etags[0][1] and etags[0][2] == "Mon, 03 Mar 2025 10:00:00 GMT"
+    assert etags[0][1]
+    assert etags[0][2] == "Mon, 03 Mar 2025 10:00:00 GMT"
 
 
 def test_second_run_is_conditional_and_fetches_no_page(first_run, site: FixtureServer) -> None:
@@ -119,7 +121,8 @@ def test_second_run_is_conditional_and_fetches_no_page(first_run, site: FixtureS
     before = rows(db, "SELECT count(*), sum(comment_count) FROM documents")
     site.seen.clear()
     summary = ingest(sources_path=str(sources), db=str(db))
-    assert summary.documents_new == 0 and summary.seeds_new == 0
+    assert summary.documents_new == 0
+    assert summary.seeds_new == 0
     feed_requests = [s for s in site.seen if s.path.endswith(("feed/", "feed", "feed.xml"))]
     good_feeds = [s for s in feed_requests if not s.path.startswith("/broken")]
     assert len(good_feeds) == 3
@@ -143,7 +146,8 @@ def test_selected_source_only(site: FixtureServer, tmp_path: Path) -> None:
     sources = write_sources(tmp_path / "sources.toml", site)
     db = tmp_path / "w.duckdb"
     summary = ingest(sources_path=str(sources), db=str(db), source_names=["weapons"])
-    assert summary.sources_ok == ["weapons"] and summary.documents_new == 1
+    assert summary.sources_ok == ["weapons"]
+    assert summary.documents_new == 1
     assert rows(db, "SELECT DISTINCT source FROM fetches") == [("weapons",)]
 
 

@@ -86,7 +86,8 @@ def test_an_entry_whose_page_failed_for_now_is_fetched_by_the_next_run(tmp_path:
     try:
         db = tmp_path / "w.duckdb"
         first = ingest_without_prefect(sources_file(tmp_path, server), str(db))
-        assert first.documents_new == 1 and first.sources_ok == ["outlet"]
+        assert first.documents_new == 1
+        assert first.sources_ok == ["outlet"]
         assert rows(db, "SELECT etag FROM source_state WHERE source = 'outlet'") == [(None,)]
         second = ingest_without_prefect(sources_file(tmp_path, server), str(db))
         assert second.documents_new == 1

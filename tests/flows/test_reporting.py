@@ -18,7 +18,9 @@ from tests.fixture_server import FixtureServer
 def test_markdown_escaping_neutralises_page_text() -> None:
     hostile = "<script>alert(1)</script> [click](javascript:x) **bold** `code`\n# heading"
     escaped = md(hostile)
-    assert "<script>" not in escaped and "](" not in escaped and "\n" not in escaped
+    assert "<script>" not in escaped
+    assert "](" not in escaped
+    assert "\n" not in escaped
     assert escaped.startswith(r"\<script\>")
     assert plain("a\x00b\nc" + "x" * 400, 20) == "a b c" + "x" * 14 + "…"
 
@@ -47,5 +49,6 @@ def test_ingest_publishes_artifacts_with_stable_keys(site: FixtureServer, tmp_pa
         ("dead", "connection_failed"),
     }
     by_source = {r["source"]: r for r in artifacts[HEALTH_KEY]}
-    assert by_source["dead"]["consecutive_failures"] == 1 and by_source["capital"]["status"] == "ok"
+    assert by_source["dead"]["consecutive_failures"] == 1
+    assert by_source["capital"]["status"] == "ok"
     assert "**4** new documents" in artifacts[SUMMARY_KEY]

@@ -34,7 +34,8 @@ def test_environment_overrides(monkeypatch) -> None:
     monkeypatch.setenv("TEALEAVES_DB", "/tmp/x.duckdb")
     monkeypatch.setenv("TEALEAVES_PAGE_CONCURRENCY", "7")
     settings = Settings()
-    assert str(settings.db) == "/tmp/x.duckdb" and settings.page_concurrency == 7
+    assert str(settings.db) == "/tmp/x.duckdb"
+    assert settings.page_concurrency == 7
 
 
 def test_a_request_carries_the_project_its_version_and_a_contact_url() -> None:
@@ -46,7 +47,8 @@ def test_a_request_carries_the_project_its_version_and_a_contact_url() -> None:
         server.close()
     sent = server.seen[0].headers["user-agent"]
     assert sent == f"tealeaves/{version('tealeaves')} (+{CONTACT_URL}; commentary reader)"
-    assert CONTACT_URL == "https://github.com/tealeaves/tealeaves" and __version__ == version("tealeaves")
+    assert CONTACT_URL == "https://github.com/tealeaves/tealeaves"
+    assert __version__ == version("tealeaves")
 
 
 def test_robots_txt_is_matched_on_the_product_token() -> None:

@@ -43,12 +43,14 @@ def test_backoff_doubles_with_jitter_and_stops_at_the_cap() -> None:
         assert low == pytest.approx(nominal * (1 - POLICY.jitter))
         assert high == pytest.approx(nominal * (1 + POLICY.jitter), rel=1e-5)
     assert seconds(next_poll(NOW, 9, rand=lambda: 0.5, policy=POLICY)) == POLICY.cap
-    assert next_poll(NOW, 3, policy=POLICY).reason == "backoff" and not next_poll(NOW, 3, policy=POLICY).paused
+    assert next_poll(NOW, 3, policy=POLICY).reason == "backoff"
+    assert not next_poll(NOW, 3, policy=POLICY).paused
 
 
 def test_retry_after_is_a_floor_the_jitter_cannot_undercut() -> None:
     schedule = next_poll(NOW, 1, retry_after=7200, rand=lambda: 0.0, policy=POLICY)
-    assert seconds(schedule) == 7200 and schedule.reason == "retry_after"
+    assert seconds(schedule) == 7200
+    assert schedule.reason == "retry_after"
     far = next_poll(NOW, 1, retry_after=10 * 365 * 24 * 3600.0, policy=POLICY)
     assert seconds(far) == POLICY.max_retry_after  # "come back in ten years" is held to a week
     shorter = next_poll(NOW, 1, retry_after=5, rand=lambda: 0.5, policy=POLICY)
@@ -57,7 +59,9 @@ def test_retry_after_is_a_floor_the_jitter_cannot_undercut() -> None:
 
 def test_a_source_that_keeps_failing_is_paused() -> None:
     schedule = next_poll(NOW, POLICY.pause_after, rand=lambda: 0.0, policy=POLICY)
-    assert schedule.paused and schedule.reason == "paused" and seconds(schedule) >= POLICY.paused_retry
+    assert schedule.paused
+    assert schedule.reason == "paused"
+    assert seconds(schedule) >= POLICY.paused_retry
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +80,7 @@ def _busy_site() -> Iterator[FixtureServer]:
     srv.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def busy_site(_busy_site: FixtureServer) -> FixtureServer:
     _busy_site.seen.clear()
     return _busy_site
@@ -106,8 +110,10 @@ def test_no_request_before_the_time_the_server_gave(
     with open_writer(tmp_path / "w.duckdb") as conn:
         state.register_sources(conn, [("s", busy_site.url(path), None)])
         first = run(conn, busy_site, path, now)
-        assert first is not None and first.reason == "retry_after"
-        assert first.next_poll_at is not None and first.next_poll_at >= now + timedelta(seconds=wait - 120)
+        assert first is not None
+        assert first.reason == "retry_after"
+        assert first.next_poll_at is not None
+        assert first.next_poll_at >= now + timedelta(seconds=wait - 120)
         for minutes in (30, 60, wait // 60 - 2):  # the runs every 30 minutes until then do not ask
             assert run(conn, busy_site, path, now + timedelta(minutes=minutes)) is None
         assert len(busy_site.requests_for(path)) == 1

@@ -57,7 +57,8 @@ def test_html_nested_300_levels_deep_is_extracted(pages: FixtureServer) -> None:
     # libxml2's HTML parser stops descending at depth 255 unless told otherwise (huge_tree is on).
     result = page(pages, "/nested")
     assert result.raw == NESTED
-    assert result.article is not None and "prisoner exchange" in result.article.text
+    assert result.article is not None
+    assert "prisoner exchange" in result.article.text
 
 
 @pytest.mark.parametrize(("path", "words"), [("/empty", "empty document"), ("/no-text", "no article text")])
@@ -65,33 +66,42 @@ def test_a_page_without_text_is_a_recorded_failure_with_its_bytes_kept(
     pages: FixtureServer, path: str, words: str
 ) -> None:
     result = page(pages, path)
-    assert result.article is None and result.error is not None
-    assert result.error.kind == "no_article" and words in str(result.error)
+    assert result.article is None
+    assert result.error is not None
+    assert result.error.kind == "no_article"
+    assert words in str(result.error)
     assert result.raw == pages.routes[path].body  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("path", "media"), [("/report.pdf", "application/pdf"), ("/photo", "image/png")])
 def test_not_html_is_refused_before_extraction(pages: FixtureServer, path: str, media: str) -> None:
     result = page(pages, path)
-    assert result.article is None and result.error is not None
-    assert result.error.kind == "unsupported_content_type" and media in str(result.error)
+    assert result.article is None
+    assert result.error is not None
+    assert result.error.kind == "unsupported_content_type"
+    assert media in str(result.error)
     assert result.raw is None  # not kept: it is not a page
 
 
 def test_a_27_mb_page_stops_at_the_cap(pages: FixtureServer) -> None:
     result = page(pages, "/huge")
-    assert result.article is None and result.error is not None and result.error.kind == "too_large"
+    assert result.article is None
+    assert result.error is not None
+    assert result.error.kind == "too_large"
     assert result.raw is None
-    assert result.hops and result.hops[-1].bytes <= 16 * 1024 * 1024
+    assert result.hops
+    assert result.hops[-1].bytes <= 16 * 1024 * 1024
 
 
 def test_mixed_encodings_keep_the_raw_bytes_exactly(pages: FixtureServer) -> None:
     result = page(pages, "/mixed")
     assert result.raw == MIXED  # whatever the decoder made of it, the bytes are there to re-extract
-    assert result.article is not None and "prisoner exchange" in result.article.text
+    assert result.article is not None
+    assert "prisoner exchange" in result.article.text
 
 
 def test_mixed_encodings_are_flagged(pages: FixtureServer) -> None:
     result = page(pages, "/mixed")
-    assert result.encoding_note is not None and "not valid UTF-8" in result.encoding_note
+    assert result.encoding_note is not None
+    assert "not valid UTF-8" in result.encoding_note
     assert page(pages, "/nested").encoding_note is None

@@ -71,10 +71,14 @@ def test_seed_002_mentions_witkoff_putin_and_trump(analysed) -> None:
 
 def test_003_comment_mentions_are_counted_apart_from_its_body(analysed) -> None:
     found = mentions(analysed, SEED_003)
-    assert found[("Trump", False)] == 22 and found[("Trump", True)] == 77
-    assert found[("Putin", False)] == 11 and found[("Putin", True)] == 25
-    assert found[("Jeddah", False)] == 2 and found[("Jeddah", True)] == 2
-    assert ("Kursk", False) not in found and found[("Kursk", True)] == 9  # only the readers talk of Kursk
+    assert found[("Trump", False)] == 22
+    assert found[("Trump", True)] == 77
+    assert found[("Putin", False)] == 11
+    assert found[("Putin", True)] == 25
+    assert found[("Jeddah", False)] == 2
+    assert found[("Jeddah", True)] == 2
+    assert ("Kursk", False) not in found
+    assert found[("Kursk", True)] == 9
 
 
 def test_aliases_spellings_and_cyrillic_forms(analysed) -> None:
@@ -98,7 +102,8 @@ def test_aliases_spellings_and_cyrillic_forms(analysed) -> None:
     assert mentions(analysed, SEED_000)[("Xi", False)] == 6
     # overlapping aliases of one entity count once; the same name twice counts twice
     piece = mentions(analysed, doc_id_of(analysed, "xi-visit"))
-    assert piece[("Xi", False)] == 3 and piece[("Trump", False)] == 2
+    assert piece[("Xi", False)] == 3
+    assert piece[("Trump", False)] == 2
 
 
 def test_mentions_by_day_counts_documents_mentions_and_outlets(analysed) -> None:
@@ -122,8 +127,10 @@ def test_the_seeds_closest_pair_is_001_and_004(analysed) -> None:
         [sorted(SEEDS)],
     ).fetchall()
     assert {pairs[0][0], pairs[0][1]} == {SEED_001, SEED_004}  # the two accounts of the Riyadh round
-    assert pairs[0][2] == pytest.approx(pairs[1][2]) and {pairs[1][0], pairs[1][1]} == {SEED_001, SEED_004}
-    assert all(0 < s < 1 and d != seed for d, seed, s in pairs) and len(pairs) == 20
+    assert pairs[0][2] == pytest.approx(pairs[1][2])
+    assert {pairs[1][0], pairs[1][1]} == {SEED_001, SEED_004}
+    assert all(0 < s < 1 and d != seed for d, seed, s in pairs)
+    assert len(pairs) == 20
 
 
 def test_closest_to_seeds_finds_the_repost_and_ranks_by_the_corpus(analysed) -> None:
@@ -134,8 +141,10 @@ def test_closest_to_seeds_finds_the_repost_and_ranks_by_the_corpus(analysed) -> 
         ).fetchall()
     }
     repost = rows[doc_id_of(analysed, "tea-leaves-repost")]
-    assert repost[1] == SEED_000 and repost[2] > 0.95
-    assert rows[SEED_001][1] == SEED_004 and rows[SEED_004][1] == SEED_001
+    assert repost[1] == SEED_000
+    assert repost[2] > 0.95
+    assert rows[SEED_001][1] == SEED_004
+    assert rows[SEED_004][1] == SEED_001
     # a seed is compared with the other seeds, never with itself
     assert all(rows[s][1] != s and 0 < rows[s][0] < 1 for s in SEEDS)
     assert len(rows) == 8
@@ -146,13 +155,15 @@ def test_a_repost_of_a_seed_lands_in_the_seeds_cluster(analysed) -> None:
     rows = analysed.execute("SELECT cluster_id, doc_id, similarity FROM duplicate_clusters ORDER BY doc_id").fetchall()
     assert {(c, d) for c, d, _ in rows} == {(SEED_000, SEED_000), (SEED_000, repost)}
     similarity = {d: s for _, d, s in rows}
-    assert similarity[SEED_000] == 1.0 and 0.8 < similarity[repost] < 1.0
+    assert similarity[SEED_000] == 1.0
+    assert 0.8 < similarity[repost] < 1.0
 
 
 def test_search_ranks_by_bm25_with_a_snippet(analysed) -> None:
     stems, hits = search(on_connection(analysed), "ceasefire Jeddah")
     assert stems == ["ceasefir", "jeddah"]
-    assert hits[0].doc_id == SEED_003 and hits[0].terms_matched == 2
+    assert hits[0].doc_id == SEED_003
+    assert hits[0].terms_matched == 2
     assert "«ceasefire»" in hits[0].snippet.lower() or "«jeddah»" in hits[0].snippet.lower()
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
@@ -165,7 +176,8 @@ def test_search_comments_ranks_comments(analysed) -> None:
 
 def test_search_in_russian_uses_the_russian_stemmer(analysed) -> None:
     _, hits = search(on_connection(analysed), "переговоры посольства")
-    assert hits and hits[0].doc_id == doc_id_of(analysed, "riyadh")
+    assert hits
+    assert hits[0].doc_id == doc_id_of(analysed, "riyadh")
 
 
 def test_the_warehouse_invariants_still_hold(analysed) -> None:
@@ -189,7 +201,8 @@ def test_full_rebuild_gives_the_same_mentions_and_clusters(tmp_path: Path) -> No
             conn.execute("SELECT * FROM term_freqs ORDER BY ALL").fetchall(),
         )
         report = refresh(conn, gazetteer(), full=True)
-        assert report.full and report.documents == 6
+        assert report.full
+        assert report.documents == 6
         assert incremental == (
             conn.execute("SELECT * FROM mentions ORDER BY ALL").fetchall(),
             conn.execute("SELECT * FROM duplicate_clusters ORDER BY ALL").fetchall(),

@@ -48,7 +48,7 @@ def pieces(n: int, *, start: int = 0, source: str = "capital") -> list:
     ]
 
 
-@pytest.fixture()
+@pytest.fixture
 def conn(tmp_path: Path):
     with open_writer(tmp_path / "w.duckdb") as connection:
         land_seed_corpus(connection)
@@ -57,10 +57,14 @@ def conn(tmp_path: Path):
 
 def test_refreshing_with_nothing_new_does_nothing_and_says_so(conn) -> None:
     first = refresh(conn, gazetteer())
-    assert first.documents == 5 and first.comments == 125 and not first.nothing_new
+    assert first.documents == 5
+    assert first.comments == 125
+    assert not first.nothing_new
     before = snapshot(conn)
     again = refresh(conn, gazetteer())
-    assert again.nothing_new and again.documents == 0 and again.total_documents == 5
+    assert again.nothing_new
+    assert again.documents == 0
+    assert again.total_documents == 5
     assert again.summary == "nothing new since the last refresh (5 documents analysed)"
     assert snapshot(conn) == before  # not a row written, not even the state
 
@@ -71,7 +75,9 @@ def test_refreshing_after_n_new_documents_processes_exactly_n(conn, n: int) -> N
     before = snapshot(conn)
     new = land(conn, "run-2", pieces(n))
     report = refresh(conn, gazetteer())
-    assert report.documents == n and report.total_documents == 5 + n and not report.nothing_new
+    assert report.documents == n
+    assert report.total_documents == 5 + n
+    assert not report.nothing_new
     after = snapshot(conn)
     ledger = {row[0] for row in after["analysis_documents"]} - {row[0] for row in before["analysis_documents"]}
     assert ledger == set(new)
@@ -81,7 +87,8 @@ def test_refreshing_after_n_new_documents_processes_exactly_n(conn, n: int) -> N
         assert {r[0] for r in added} == set(new), table
         assert all(r in after[table] for r in before[table]), table
     assert len(after["term_freqs"]) - len(before["term_freqs"]) == report.terms
-    assert after["analysis_state"][0][2] == 5 + n and after["analysis_state"][0][4] == 2  # documents, refreshes
+    assert after["analysis_state"][0][2] == 5 + n
+    assert after["analysis_state"][0][4] == 2
     assert refresh(conn, gazetteer()).nothing_new
 
 
@@ -109,7 +116,9 @@ def test_an_edited_gazetteer_recounts_mentions_everywhere(conn) -> None:
     )
     edited = parse_gazetteer(text, "edited.toml")
     report = refresh(conn, edited)
-    assert report.mentions_recounted and report.documents == 0 and not report.nothing_new
+    assert report.mentions_recounted
+    assert report.documents == 0
+    assert not report.nothing_new
     assert conn.execute("SELECT doc_id, count FROM mentions WHERE entity = 'Tikhon'").fetchall() == [(SEED_000, 2)]
     assert refresh(conn, edited).nothing_new
 
@@ -120,7 +129,8 @@ def test_seeds_landing_late_rescore_closeness_for_everyone(tmp_path: Path) -> No
         assert refresh(conn, gazetteer()).similarities == 0  # no seeds yet: nothing to be close to
         land_seed_corpus(conn)
         report = refresh(conn, gazetteer())
-        assert report.documents == 5 and report.closeness_rescored
+        assert report.documents == 5
+        assert report.closeness_rescored
         assert conn.execute("SELECT count(*) FROM seed_closeness").fetchone() == (7,)
 
 
@@ -197,7 +207,8 @@ def test_a_warehouse_analysed_before_migration_0004_gets_its_patterns(conn) -> N
     conn.execute("UPDATE analysis_state SET gazetteer_hash = NULL")  # what 0004 does to such a warehouse
     (new,) = land(conn, "run-2", pieces(1))
     report = refresh(conn, gazetteer())
-    assert report.documents == 1 and not report.mentions_recounted
+    assert report.documents == 1
+    assert not report.mentions_recounted
     assert conn.execute("SELECT count(*) FROM gazetteer_patterns").fetchone()[0] > 0
     assert conn.execute("SELECT entity FROM mentions WHERE doc_id = ? ORDER BY 1", [new]).fetchall() == [
         ("Dmitriev",),

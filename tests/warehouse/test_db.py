@@ -45,7 +45,8 @@ def test_binding_parameters_does_not_search_for_pandas(tmp_path: Any) -> None:
     packages.mkdir()
     for name in ("duckdb", "filelock"):
         spec = importlib.util.find_spec(name)
-        assert spec is not None and spec.origin is not None
+        assert spec is not None
+        assert spec.origin is not None
         (packages / name).symlink_to(Path(spec.origin).parent)
     site = Path(duckdb.__file__).parent.parent
     for extra in [*site.glob("_duckdb*.so"), *site.glob("duckdb-*.dist-info"), *site.glob("filelock-*.dist-info")]:

@@ -47,7 +47,7 @@ def batch(*docs: DocumentRow) -> SourceBatch:
     )
 
 
-@pytest.fixture()
+@pytest.fixture
 def conn(tmp_path: Path):
     with open_writer(tmp_path / "w.duckdb") as connection:
         state.register_sources(connection, [("s", "https://s/feed", None)])
@@ -68,7 +68,8 @@ def test_batch_lands_whole_and_a_rerun_never_duplicates(conn) -> None:
     d2 = doc("b" * 16, "https://s/2", "four five")
     first = load.land_batch(conn, "r1", batch(d1, d2))
     again = load.land_batch(conn, "r1", batch(d1, d2))
-    assert first.new_doc_ids == (d1.doc_id, d2.doc_id) and again.new_doc_ids == ()
+    assert first.new_doc_ids == (d1.doc_id, d2.doc_id)
+    assert again.new_doc_ids == ()
     assert conn.execute("SELECT count(*), sum(comment_count), sum(word_count) FROM documents").fetchone() == (2, 2, 5)
     assert conn.execute("SELECT count(*) FROM comments").fetchone() == (2,)
     assert conn.execute("SELECT count(*) FROM entries").fetchone() == (2,)
@@ -79,7 +80,8 @@ def test_batch_lands_whole_and_a_rerun_never_duplicates(conn) -> None:
 def test_exact_duplicate_body_at_another_url_is_folded_into_the_original(conn) -> None:
     load.land_batch(conn, "r1", batch(doc("a" * 16, "https://s/1", "same  words\nhere")))
     landed = load.land_batch(conn, "r1", batch(doc("c" * 16, "https://mirror/1", "same words here")))
-    assert landed.new_doc_ids == () and landed.duplicates == (("https://mirror/1", "a" * 16),)
+    assert landed.new_doc_ids == ()
+    assert landed.duplicates == (("https://mirror/1", "a" * 16),)
     assert conn.execute("SELECT doc_id FROM entries WHERE url = 'https://mirror/1'").fetchone() == ("a" * 16,)
 
 
@@ -124,7 +126,9 @@ def test_raw_pages_are_compressed_and_recoverable(conn) -> None:
 
     load.land_batch(conn, "r1", batch(doc("a" * 16, "https://s/1", "x")))
     raw, size = conn.execute("SELECT raw_gzip, raw_bytes FROM raw_pages").fetchone()
-    assert gzip.decompress(raw) == b"<html>" * 100 and size == 600 and len(raw) < size
+    assert gzip.decompress(raw) == b"<html>" * 100
+    assert size == 600
+    assert len(raw) < size
 
 
 def test_duckdb_cli_style_reader_sees_the_tables(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from warehouse.query import invariant_violations, run_query
 from warehouse.records import DocumentRow
 
 
-@pytest.fixture()
+@pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "q.duckdb"
     with open_writer(path) as conn:
@@ -31,7 +31,8 @@ def db(tmp_path: Path) -> Path:
 
 def test_select_works(db: Path) -> None:
     result = run_query(db, "SELECT doc_id, word_count FROM documents")
-    assert result.columns == ["doc_id", "word_count"] and result.rows == [("e" * 16, 3)]
+    assert result.columns == ["doc_id", "word_count"]
+    assert result.rows == [("e" * 16, 3)]
 
 
 @pytest.mark.parametrize(
@@ -85,5 +86,6 @@ def test_invariant_checks_find_what_they_look_for(tmp_path: Path) -> None:
         )
         conn.execute("INSERT INTO comments (doc_id, comment_no, depth, body) VALUES ('zz', 1, 0, 'lost')")
         found = invariant_violations(conn)
-    assert found["duplicate_content"] == 1 and found["orphan_comments"] == 1
+    assert found["duplicate_content"] == 1
+    assert found["orphan_comments"] == 1
     assert found["documents_without_source"] == 2

@@ -35,7 +35,9 @@ def test_a_second_run_waits_a_bounded_time_then_fails_clearly_and_loses_nothing(
         code, _, err = run_worker("try-writer", db, "1.0", "2")
         waited = time.monotonic() - started
         assert code == 1
-        assert "another tealeaves run is writing" in err and "waited 1 s" in err and "nothing was fetched" in err
+        assert "another tealeaves run is writing" in err
+        assert "waited 1 s" in err
+        assert "nothing was fetched" in err
         assert waited < 30  # bounded: the wait allowed plus a process start
         first.send()
         first.expect("done")
@@ -98,7 +100,8 @@ def test_every_writer_leaves_the_snapshot_up_to_date(tmp_path: Path) -> None:
     with open_writer(db) as conn:
         prepare(conn)
         load.land_batch(conn, "r", batch(0))
-    assert snapshot_path(db).exists() and not is_stale(db)
+    assert snapshot_path(db).exists()
+    assert not is_stale(db)
     assert documents(snapshot_path(db)) == DOCS_PER_BATCH
 
 
