@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -151,7 +152,9 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 @sources_app.command("resume")
 def sources_resume(
-    name: Annotated[str, typer.Argument(help="The source to poll again on the next run.")], db: DbOption = None
+    name: Annotated[str, typer.Argument(help="The source to poll again on the next run.")],
+    sources: SourcesOption = None,
+    db: DbOption = None,
 ) -> None:
     """Un-pause a source that kept failing and forget its failures; the next run polls it.
 
@@ -161,12 +164,35 @@ def sources_resume(
     from warehouse.db import open_writer
 
     settings = Settings()
+    path = db or settings.db
+    sources_path = sources or settings.sources
+    known, unread = _known_sources(path, sources_path)
+    if name not in known:
+        listed = ", ".join(sorted(known)) or "none"
+        why = f" ({unread})" if unread else ""
+        raise fail(f"no source named {name!r} in {sources_path} or {path}; known: {listed}{why}", 2)
     try:
-        with open_writer(db or settings.db, wait=settings.lock_wait) as conn:
+        with open_writer(path, wait=settings.lock_wait) as conn:
             state.resume(conn, name)
     except WarehouseError as exc:
         raise fail(str(exc), 1) from exc
     show(f"{name}: will be polled on the next run")
+
+
+def _known_sources(db: Path, sources_path: Path) -> tuple[set[str], str | None]:
+    """The source names in sources.toml and in the warehouse, and why the file could not be read if it could
+    not: either may be missing (a retired source is still in the warehouse, a new one only in the file)."""
+    unread = None
+    try:
+        known = {s.name for s in load_sources(sources_path).sources}
+    except ConfigError as exc:
+        known, unread = set(), str(exc)
+    if db.exists():
+        try:
+            known.update(row[0] for row in named(db, "read/source_status").rows)
+        except WarehouseError as exc:
+            raise fail(str(exc), 1) from exc
+    return known, unread
 
 
 @sources_app.command("list")

@@ -87,3 +87,20 @@ def test_console_script_in_a_fresh_process_exits_0_when_sources_fail(tmp_path: P
     assert proc.returncode == 0, proc.stderr
     assert "4 new documents (5 seed)" in proc.stdout
     assert "dead" in proc.stdout and "broken" in proc.stdout
+
+
+def test_sources_resume_refuses_a_name_nobody_knows(tmp_path: Path, site: FixtureServer) -> None:
+    from warehouse import state
+    from warehouse.db import open_writer
+
+    sources = write_sources(tmp_path / "sources.toml", site)
+    db = tmp_path / "w.duckdb"
+    with open_writer(db) as conn:
+        state.register_sources(conn, [("retired", "http://127.0.0.1:1/feed", None)])
+    result = runner.invoke(app, ["sources", "resume", "nope", "--sources", str(sources), "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    assert "no source named 'nope'" in result.stderr
+    assert "capital" in result.stderr and "retired" in result.stderr  # the known ones, from both places
+    for known in ("capital", "retired"):  # in sources.toml only / in the warehouse only
+        result = runner.invoke(app, ["sources", "resume", known, "--sources", str(sources), "--db", str(db)])
+        assert result.exit_code == 0 and f"{known}: will be polled on the next run" in result.stdout, result.output
