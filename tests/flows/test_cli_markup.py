@@ -23,7 +23,7 @@ from tests.fixture_server import FixtureServer, Route
 CLOSE, BARE, BOLD = "[/x]", "[/]", "[bold]"
 LINK = "[link=http://evil.example]https://bank.example/login[/link]"
 TITLE = f"Jeddah {CLOSE} and {BOLD}After{BARE} {LINK}"
-AUTHOR = f"Yves {BARE} Smith {BOLD}"
+AUTHOR = f"Yves {BARE} Smith {BOLD}"  # the extractor keeps "Yves; ] Smith" of it
 COMMENTER = f"The Rev {CLOSE} Kev"
 COMMENT = f"A weathervane {LINK} says [/red] :smile: and {BOLD}nothing{BARE}."
 PAGE_PATH = f"/2025/03/{BOLD}jeddah{CLOSE}/"
@@ -50,7 +50,7 @@ OUR_STYLES = (
     "progress.download",
     "progress.elapsed",
 )
-LIVE_CONTROLS = {"\x1b[?25l", "\x1b[?25h", "\x1b[2K", "\x1b[1A", "\x1b[1G", "\x1b[0m", "\x1b[m"}
+LIVE_CONTROLS = {"\x1b[?25l", "\x1b[?25h", "\x1b[2K", "\x1b[1A", "\x1b[0m"}
 # Prefect's console handler prints the flow's run log (highlighted, never parsed as markup): not our output.
 PREFECT_LOG = re.compile(r"\d\d:\d\d:\d\d\.\d{3} \| .*?\n")
 ENV = {"FORCE_COLOR": "1", "TERM": "xterm-256color", "COLUMNS": "400", "NO_COLOR": None, "COLORTERM": None}
@@ -157,7 +157,7 @@ def invoke(*args: str, code: int, shows: tuple[str, ...] = ()) -> str:
     assert result.exit_code == code, (args, result.exit_code, result.output, result.exception)
     output = result.stdout + result.stderr
     assert "\x1b]" not in output, f"{args}: an OSC sequence (hyperlink) in {output!r}"
-    assert "\x1b[?" not in result.stdout or args[0] == "ingest", output
+    assert "\x1b[?" not in result.stdout, f"{args}: cursor controls on stdout, which scripts read"
     strange = sorted(set(CSI.findall(PREFECT_LOG.sub("", output))) - ALLOWED)
     assert not strange, f"{args}: escape sequences we did not style: {strange} in {output!r}"
     text = CSI.sub("", output)
@@ -180,7 +180,8 @@ def test_every_command_prints_hostile_text_verbatim(
     assert "\x1b[1m1\x1b[0m new documents" in out  # the console does emit colour: the checks above can fail
     invoke("status", "--db", db, code=0, shows=(GONE_PATH,))
     invoke("sources", "list", "--sources", str(sources), code=0, shows=(FEED_PATH, LINK))
-    invoke("query", "SELECT title, author FROM documents WHERE source = 'hostile'", "--db", db, code=0, shows=(TITLE,))
+    invoke("query", "SELECT title FROM documents WHERE source = 'hostile'", "--db", db, code=0, shows=(TITLE,))
+    invoke("query", "SELECT author, body FROM comments", "--db", db, code=0, shows=(COMMENTER, COMMENT))
     invoke("query", 'SELECT "[/x]" AS "[bold]"', "--db", db, code=2, shows=('"[/x]"',))
     header = "[link=http://evil.example]x[/link]"
     invoke("query", f'SELECT 1 AS "{header}"', "--db", db, code=0, shows=(header,))
@@ -212,5 +213,5 @@ def test_every_command_prints_hostile_text_verbatim(
 
     bad = tmp_path / "bad.toml"
     bad.write_text(f'[[source]]\nname = "{CLOSE}"\nfeed = "http://127.0.0.1/{LINK}"\n', encoding="utf-8")
-    invoke("sources", "list", "--sources", str(bad), code=2, shows=(f"'{CLOSE}'",))
+    invoke("sources", "list", "--sources", str(bad), code=2, shows=("[[source]] needs a name", f"'{CLOSE}'"))
     invoke("ingest", "--sources", str(bad), "--db", db, code=2, shows=(f"'{CLOSE}'",))
