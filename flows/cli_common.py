@@ -27,7 +27,7 @@ DbOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
 SourcesOption = Annotated[Path | None, typer.Option("--sources", help="Sources file (default: sources.toml).")]
 
-# The only styles the commands use: a test checks that nothing else reaches the terminal.
+# The only styles the commands use (tests/flows/test_cli_markup.py lets these and no others reach a terminal).
 ERROR = "bold red"
 WARNING = "yellow"
 FAILED = "red"
@@ -44,7 +44,7 @@ Part = str | Text | tuple[str, str]
 def console(*, stderr: bool = False) -> Console:
     """A console that prints strings as they are: no markup, no emoji codes, no highlighting.
 
-    Built per command, so the environment of the call (FORCE_COLOR, COLUMNS …) decides colour and width."""
+    Built for each print, so the environment of the call (FORCE_COLOR, COLUMNS …) decides colour and width."""
     return Console(stderr=stderr, markup=False, emoji=False, highlight=False)
 
 
