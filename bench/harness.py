@@ -30,9 +30,9 @@ def free_port() -> int:
 
 def http(url: str, method: str = "GET", timeout: float = 30.0) -> bytes:
     """The body of a plain request (never through a proxy)."""
-    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
+    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)  # noqa: S310
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(request, timeout=timeout) as response:  # noqa: S310  (the benchmark's own loopback servers)
+    with opener.open(request, timeout=timeout) as response:
         return bytes(response.read())
 
 

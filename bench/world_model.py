@@ -193,7 +193,7 @@ class Article:
 
 
 def _etag(*parts: object) -> str:
-    return '"' + hashlib.sha1("/".join(map(str, parts)).encode()).hexdigest()[:20] + '"'
+    return '"' + hashlib.sha1("/".join(map(str, parts)).encode(), usedforsecurity=False).hexdigest()[:20] + '"'
 
 
 class World:

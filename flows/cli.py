@@ -3,20 +3,30 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from extractors.errors import ConfigError
 from extractors.sources import load_sources, site_of
 from flows import cli_analysis
+from flows.cli_common import (
+    COUNT,
+    FAILED,
+    WAITING,
+    DbOption,
+    JsonOption,
+    SourcesOption,
+    dump_json,
+    fail,
+    progress_bar,
+    rows_as_dicts,
+    show,
+    show_result,
+)
+from flows.pipeline import IngestSummary
 from flows.settings import Settings
 from warehouse.errors import QueryError, WarehouseError
 from warehouse.query import QueryResult, named, run_query
@@ -24,40 +34,6 @@ from warehouse.query import QueryResult, named, run_query
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Follow political commentary into DuckDB.")
 sources_app = typer.Typer(no_args_is_help=True, help="The outlets in sources.toml.")
 app.add_typer(sources_app, name="sources")
-out = Console()
-err = Console(stderr=True)
-
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Warehouse file (default: TEALEAVES_DB or data/tealeaves.duckdb).")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
-SourcesOption = Annotated[Path | None, typer.Option("--sources", help="Sources file (default: sources.toml).")]
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.hex()
-    return value
-
-
-def _print(result: QueryResult, as_json: bool, title: str | None = None) -> None:
-    if as_json:
-        rows = [{c: _jsonable(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows]
-        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
-        return
-    table = Table(title=title, show_lines=False)
-    for column in result.columns:
-        table.add_column(column, overflow="fold")
-    for row in result.rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    out.print(table)
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
 
 
 @app.command()
@@ -83,20 +59,13 @@ def ingest(
     try:
         selected = load_sources(sources_path).select(source)
     except ConfigError as exc:
-        raise _fail(str(exc), 2) from exc
+        raise fail(str(exc), 2) from exc
     if not verbose:
         logging.getLogger("prefect").setLevel(logging.WARNING)
 
     from flows import ingest as ingest_module  # Prefect is imported only when a run is asked for
 
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
+    progress = progress_bar()
     bar = progress.add_task("starting Prefect and loading seeds", total=len(selected) * 2)
 
     def hook(event: str, name: str, detail: str) -> None:
@@ -112,37 +81,42 @@ def ingest(
                 progress=hook,
             )
     except ConfigError as exc:
-        raise _fail(str(exc), 2) from exc
+        raise fail(str(exc), 2) from exc
     except WarehouseError as exc:
-        raise _fail(str(exc), 1) from exc
-    summary = result.as_dict()
-    if analyze and result.has_new:
-        # Without a server nobody reacts to the completion event: run the same step inline. With the
-        # `analyze` deployment also triggered, the second refresh finds nothing new and does nothing.
-        from flows.analyze import analyze as analyze_flow
-
-        try:
-            summary["analysis"] = analyze_flow(db=summary["db"])
-        except WarehouseError as exc:
-            raise _fail(f"ingest completed, but the analysis could not run: {exc}", 1) from exc
+        raise fail(str(exc), 1) from exc
+    # Without a server nobody reacts to the completion event: run the same step inline. With the `analyze`
+    # deployment also triggered, the second refresh finds nothing new and does nothing.
+    analysis = _analyze_inline(result.db) if analyze and result.has_new else None
     if as_json:
-        print(json.dumps(summary, default=str, indent=2))
+        dump_json(result.as_dict() | ({"analysis": analysis} if analysis is not None else {}))
         return
-    out.print(
-        f"run {summary['run_id']}: [bold]{summary['documents_new']}[/] new documents "
-        f"({summary['seeds_new']} seed), {len(summary['sources_ok'])} sources ok, "
-        f"{len(summary['sources_failed'])} failed → {summary['db']}"
+    _show_summary(result, analysis)
+
+
+def _analyze_inline(db: str) -> dict[str, Any]:
+    from flows.analyze import analyze as analyze_flow
+
+    try:
+        return analyze_flow(db=db)
+    except WarehouseError as exc:
+        raise fail(f"ingest completed, but the analysis could not run: {exc}", 1) from exc
+
+
+def _show_summary(result: IngestSummary, analysis: dict[str, Any] | None) -> None:
+    show(
+        f"run {result.run_id}: ",
+        (str(result.documents_new), COUNT),
+        f" new documents ({result.seeds_new} seed), {len(result.sources_ok)} sources ok, "
+        f"{len(result.sources_failed)} failed → {result.db}",
     )
-    for name, reason in summary["sources_failed"].items():
-        out.print(f"  [red]✗ {name}[/]: {reason}", highlight=False, soft_wrap=True)
-    for name, reason in summary["sources_waiting"].items():
-        out.print(
-            f"  [yellow]… {name}[/]: not polled, {reason} (--force polls it now)", highlight=False, soft_wrap=True
-        )
-    if summary["failures"]:
-        out.print(f'  {summary["failures"]} failures recorded: tealeaves query "SELECT * FROM failures"')
-    if "analysis" in summary:
-        out.print(f"analysis: {summary['analysis'].get('summary', 'refreshed')}", highlight=False, soft_wrap=True)
+    for name, reason in result.sources_failed.items():
+        show("  ", (f"✗ {name}", FAILED), f": {reason}")
+    for name, reason in result.sources_waiting.items():
+        show("  ", (f"… {name}", WAITING), f": not polled, {reason} (--force polls it now)")
+    if result.failures:
+        show(f"  {result.failures} failures recorded: ", 'tealeaves query "SELECT * FROM failures"')
+    if analysis is not None:
+        show(f"analysis: {analysis.get('summary', 'refreshed')}")
 
 
 @app.command()
@@ -156,11 +130,11 @@ def query(
     Example: tealeaves query "SELECT source, count(*) FROM documents GROUP BY ALL"
     """
     try:
-        _print(run_query(db or Settings().db, sql_text), as_json)
+        show_result(run_query(db or Settings().db, sql_text), as_json)
     except QueryError as exc:
-        raise _fail(str(exc), 2) from exc
+        raise fail(str(exc), 2) from exc
     except WarehouseError as exc:
-        raise _fail(str(exc), 1) from exc
+        raise fail(str(exc), 1) from exc
 
 
 @app.command()
@@ -174,26 +148,19 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
         runs = named(path, "read/recent_runs")
         health = named(path, "read/source_status")
     except WarehouseError as exc:
-        raise _fail(str(exc), 1) from exc
+        raise fail(str(exc), 1) from exc
     if as_json:
-        print(
-            json.dumps(
-                {
-                    "runs": [dict(zip(runs.columns, map(_jsonable, r), strict=True)) for r in runs.rows],
-                    "sources": [dict(zip(health.columns, map(_jsonable, r), strict=True)) for r in health.rows],
-                },
-                indent=2,
-                default=str,
-            )
-        )
+        dump_json({"runs": rows_as_dicts(runs), "sources": rows_as_dicts(health)})
         return
-    _print(runs, False, "recent runs")
-    _print(health, False, "sources")
+    show_result(runs, False, "recent runs")
+    show_result(health, False, "sources")
 
 
 @sources_app.command("resume")
 def sources_resume(
-    name: Annotated[str, typer.Argument(help="The source to poll again on the next run.")], db: DbOption = None
+    name: Annotated[str, typer.Argument(help="The source to poll again on the next run.")],
+    sources: SourcesOption = None,
+    db: DbOption = None,
 ) -> None:
     """Un-pause a source that kept failing and forget its failures; the next run polls it.
 
@@ -203,12 +170,35 @@ def sources_resume(
     from warehouse.db import open_writer
 
     settings = Settings()
+    path = db or settings.db
+    sources_path = sources or settings.sources
+    known, unread = _known_sources(path, sources_path)
+    if name not in known:
+        listed = ", ".join(sorted(known)) or "none"
+        why = f" ({unread})" if unread else ""
+        raise fail(f"no source named {name!r} in {sources_path} or {path}; known: {listed}{why}", 2)
     try:
-        with open_writer(db or settings.db, wait=settings.lock_wait) as conn:
+        with open_writer(path, wait=settings.lock_wait) as conn:
             state.resume(conn, name)
     except WarehouseError as exc:
-        raise _fail(str(exc), 1) from exc
-    out.print(f"{name}: will be polled on the next run")
+        raise fail(str(exc), 1) from exc
+    show(f"{name}: will be polled on the next run")
+
+
+def _known_sources(db: Path, sources_path: Path) -> tuple[set[str], str | None]:
+    """The source names in sources.toml and in the warehouse, and why the file could not be read if it could
+    not: either may be missing (a retired source is still in the warehouse, a new one only in the file)."""
+    unread = None
+    try:
+        known = {s.name for s in load_sources(sources_path).sources}
+    except ConfigError as exc:
+        known, unread = set(), str(exc)
+    if db.exists():
+        try:
+            known.update(row[0] for row in named(db, "read/source_status").rows)
+        except WarehouseError as exc:
+            raise fail(str(exc), 1) from exc
+    return known, unread
 
 
 @sources_app.command("list")
@@ -220,9 +210,9 @@ def sources_list(sources: SourcesOption = None, as_json: JsonOption = False) -> 
     try:
         config = load_sources(sources or Settings().sources)
     except ConfigError as exc:
-        raise _fail(str(exc), 2) from exc
+        raise fail(str(exc), 2) from exc
     rows = [(s.name, s.feed, site_of(s)) for s in config.sources]
-    _print(QueryResult(["name", "feed", "site"], rows), as_json)
+    show_result(QueryResult(["name", "feed", "site"], rows), as_json)
 
 
 def main() -> None:

@@ -3,20 +3,31 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from extractors.errors import ConfigError
 from extractors.gazetteer import load_gazetteer
 from flows.charts import write_trends_chart
+from flows.cli_common import (
+    COUNT,
+    HIT,
+    DbOption,
+    JsonOption,
+    dump_json,
+    fail,
+    line,
+    rows_as_dicts,
+    show,
+    show_table,
+    table,
+    warn,
+)
 from flows.settings import Settings
 from warehouse.analysis import refresh
 from warehouse.analysis.reads import (
@@ -34,35 +45,13 @@ from warehouse.db import open_writer
 from warehouse.errors import QueryError, WarehouseError
 from warehouse.query import QueryResult
 
-out = Console()
-err = Console(stderr=True)
-
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Warehouse file (default: TEALEAVES_DB or data/tealeaves.duckdb).")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
 BARS = "▁▂▃▄▅▆▇█"
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-    return typer.Exit(code)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-def _dump(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=_jsonable))
 
 
 def _warehouse(db: Path | None) -> Path:
     path = db or Settings().db
     if not path.exists():
-        raise _fail(f"{path}: no warehouse here yet; run `tealeaves ingest` first or pass --db", 2)
+        raise fail(f"{path}: no warehouse here yet; run `tealeaves ingest` first or pass --db", 2)
     return path
 
 
@@ -70,7 +59,7 @@ def _query_failed(exc: QueryError) -> typer.Exit:
     message = str(exc)
     if "does not exist" in message:
         message += " — this warehouse has no analysis yet: run `tealeaves analyze`"
-    return _fail(message, 2)
+    return fail(message, 2)
 
 
 def analyze(
@@ -87,16 +76,16 @@ def analyze(
     try:
         gazetteer = load_gazetteer(settings.gazetteer)
     except ConfigError as exc:
-        raise _fail(str(exc), 2) from exc
+        raise fail(str(exc), 2) from exc
     try:
         with open_writer(path, wait=settings.lock_wait) as conn:
             report = refresh(conn, gazetteer, full=full)
     except WarehouseError as exc:
-        raise _fail(str(exc), 1) from exc
+        raise fail(str(exc), 1) from exc
     if as_json:
-        _dump(asdict(report) | {"summary": report.summary})
+        dump_json(asdict(report) | {"summary": report.summary})
         return
-    out.print(report.summary, highlight=False)
+    show(report.summary)
 
 
 def _sparkline(trend: Trend, periods: list[date]) -> str:
@@ -130,24 +119,24 @@ def trends_command(
     """
     path = _warehouse(db)
     if by not in PERIODS:
-        raise _fail(f"--by must be one of {', '.join(PERIODS)}, not {by!r}", 2)
+        raise fail(f"--by must be one of {', '.join(PERIODS)}, not {by!r}", 2)
     try:
         first = date.fromisoformat(since) if since else None
     except ValueError as exc:
-        raise _fail(f"--since takes a date like 2025-02-01, not {since!r}", 2) from exc
+        raise fail(f"--since takes a date like 2025-02-01, not {since!r}", 2) from exc
     try:
         found = trends(on_file(path), list(entities or []), since=first, period=by, top=top)
     except QueryError as exc:
         raise _query_failed(exc) from exc
     except WarehouseError as exc:
-        raise _fail(str(exc), 1) from exc
+        raise fail(str(exc), 1) from exc
     chart_path = None
     if found and not no_chart:
         target = chart or path.with_name("trends.html")
         title = f"Mentions per {by}" + (f" since {first.isoformat()}" if first else "")
         chart_path = write_trends_chart(target, found, period=by, title=title)
     if as_json:
-        _dump(
+        dump_json(
             {
                 "period": by,
                 "since": first,
@@ -157,28 +146,35 @@ def trends_command(
         )
         return
     if not found:
-        out.print("no mentions yet: run `tealeaves analyze` after an ingest")
+        show("no mentions yet: run `tealeaves analyze` after an ingest")
         return
     periods = sorted({p["period"] for t in found for p in t.periods})
-    table = Table(title=f"mentions per {by}" + (f" since {first}" if first else ""))
-    for column in ("entity", "kind", "mentions", "documents", "in comments", "busiest", ""):
-        table.add_column(column, justify="right" if column in {"mentions", "documents", "in comments"} else "left")
+    rows = []
     for t in found:
         busiest = max(t.periods, key=lambda p: (p["mentions"], p["period"]), default=None)
-        table.add_row(
-            t.entity,
-            t.kind,
-            str(t.mentions),
-            str(t.documents),
-            str(t.comment_mentions),
-            f"{busiest['period']} ({busiest['mentions']})" if busiest else "",
-            _sparkline(t, periods),
+        rows.append(
+            (
+                t.entity,
+                t.kind,
+                t.mentions,
+                t.documents,
+                t.comment_mentions,
+                f"{busiest['period']} ({busiest['mentions']})" if busiest else "",
+                _sparkline(t, periods),
+            )
         )
-    out.print(table)
+    show_table(
+        table(
+            ("entity", "kind", "mentions", "documents", "in comments", "busiest", ""),
+            rows,
+            title=f"mentions per {by}" + (f" since {first}" if first else ""),
+            right=frozenset({"mentions", "documents", "in comments"}),
+        )
+    )
     if periods:
-        out.print(f"{len(periods)} {by}s from {periods[0]} to {periods[-1]}", highlight=False)
+        show(f"{len(periods)} {by}s from {periods[0]} to {periods[-1]}")
     if chart_path:
-        out.print(f"chart: {chart_path} (open it in a browser)", highlight=False)
+        show(f"chart: {chart_path} (open it in a browser)")
 
 
 def search_command(
@@ -198,21 +194,31 @@ def search_command(
     except QueryError as exc:
         raise _query_failed(exc) from exc
     except WarehouseError as exc:
-        raise _fail(str(exc), 1) from exc
+        raise fail(str(exc), 1) from exc
     if as_json:
-        _dump({"query": query, "stems": stems, "comments": comments, "hits": [asdict(h) for h in hits]})
+        dump_json({"query": query, "stems": stems, "comments": comments, "hits": [asdict(h) for h in hits]})
         return
     if not hits:
-        out.print(f"nothing found for {query!r}" + ("" if stems else " (none of its words is indexed)"))
+        show(f"nothing found for {query!r}" + ("" if stems else " (none of its words is indexed)"))
         return
-    table = Table(title=f"{'comments' if comments else 'documents'} matching {query!r} (BM25)", show_lines=True)
-    for column in ("score", "source", "comment by" if comments else "title", "date", "snippet"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for h in hits:
         who = f"{h.author or '?'} on {h.title or h.doc_id} (#{h.comment_no})" if comments else (h.title or h.doc_id)
-        text = escape(h.snippet).replace("«", "[bold yellow]").replace("»", "[/]")
-        table.add_row(f"{h.score:.2f}", h.source, escape(who), str(h.published or ""), text)
-    out.print(table)
+        rows.append((f"{h.score:.2f}", h.source, who, h.published, _snippet(h.snippet)))
+    show_table(
+        table(
+            ("score", "source", "comment by" if comments else "title", "date", "snippet"),
+            rows,
+            title=f"{'comments' if comments else 'documents'} matching {query!r} (BM25)",
+            show_lines=True,
+        )
+    )
+
+
+def _snippet(marked: str) -> Text:
+    """A search snippet with the words found (between « and », as the search query marks them) in bold."""
+    pieces = marked.replace("»", "«").split("«")
+    return line(*((piece, HIT) if number % 2 else piece for number, piece in enumerate(pieces)))
 
 
 def new_command(
@@ -237,47 +243,45 @@ def new_command(
     except QueryError as exc:
         raise _query_failed(exc) from exc
     except WarehouseError as exc:
-        raise _fail(str(exc), 1) from exc
+        raise fail(str(exc), 1) from exc
     if not peek and found.newest is not None:
         try:
             remember_look(path, max(found.newest, moment) if moment else found.newest)
         except OSError as exc:
-            err.print(f"[yellow]warning:[/] could not remember this look ({escape(str(exc))})", highlight=False)
+            warn(f"could not remember this look ({exc})")
     if as_json:
-        rows = [dict(zip(found.table.columns, r, strict=True)) for r in found.table.rows]
-        _dump(
+        dump_json(
             {
                 "since": moment,
                 "documents": found.documents,
                 "comments": found.comments,
                 "outlets": found.outlets,
                 "not_analysed": found.documents - found.analysed,
-                "items": rows,
+                "items": rows_as_dicts(found.table),
             }
         )
         return
     when = f"since {moment:%Y-%m-%d %H:%M} UTC" if moment else "in the warehouse"
     if found.documents == 0:
-        out.print(f"nothing new {when}")
+        show(f"nothing new {when}")
         return
-    out.print(
-        f"[bold]{found.documents}[/] documents with [bold]{found.comments}[/] comments from "
-        f"{found.outlets} outlets {when}",
-        highlight=False,
+    show(
+        (str(found.documents), COUNT),
+        " documents with ",
+        (str(found.comments), COUNT),
+        f" comments from {found.outlets} outlets {when}",
     )
     _print_new(found.table)
     if found.documents > len(found.table.rows):
-        out.print(f"… and {found.documents - len(found.table.rows)} more (--limit)")
+        show(f"… and {found.documents - len(found.table.rows)} more (--limit)")
     if found.analysed < found.documents:
-        out.print(f"{found.documents - found.analysed} of them not analysed yet: run `tealeaves analyze`")
+        show(f"{found.documents - found.analysed} of them not analysed yet: run `tealeaves analyze`")
 
 
 def _print_new(result: QueryResult) -> None:
     shown = ("source", "title", "published", "comments", "threads", "deepest", "to_seeds", "top_mentions")
-    table = Table()
-    for column in shown:
-        table.add_column(column, overflow="fold")
     index = {c: i for i, c in enumerate(result.columns)}
+    rows = []
     for row in result.rows:
         cells = []
         for column in shown:
@@ -286,9 +290,9 @@ def _print_new(result: QueryResult) -> None:
                 value = value or row[index["doc_id"]]
             elif column == "top_mentions":
                 value = ", ".join(value or [])
-            cells.append("" if value is None else escape(str(value)))
-        table.add_row(*cells)
-    out.print(table)
+            cells.append(value)
+        rows.append(cells)
+    show_table(table(shown, rows))
 
 
 def register(app: typer.Typer) -> None:

@@ -49,7 +49,8 @@ def test_query_on_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
 def test_help_shows_an_example_for_every_command() -> None:
     for command in (["ingest"], ["query"], ["status"], ["sources", "list"]):
         result = runner.invoke(app, [*command, "--help"])
-        assert result.exit_code == 0 and "Example: tealeaves" in result.stdout, command
+        assert result.exit_code == 0, command
+        assert "Example: tealeaves" in result.stdout, command
 
 
 @pytest.mark.slow
@@ -95,3 +96,22 @@ def test_console_script_in_a_fresh_process_exits_0_when_sources_fail(tmp_path: P
     assert "4 new documents (5 seed)" in proc.stdout
     assert "dead" in proc.stdout
     assert "broken" in proc.stdout
+
+
+def test_sources_resume_refuses_a_name_nobody_knows(tmp_path: Path, site: FixtureServer) -> None:
+    from warehouse import state
+    from warehouse.db import open_writer
+
+    sources = write_sources(tmp_path / "sources.toml", site)
+    db = tmp_path / "w.duckdb"
+    with open_writer(db) as conn:
+        state.register_sources(conn, [("retired", "http://127.0.0.1:1/feed", None)])
+    result = runner.invoke(app, ["sources", "resume", "nope", "--sources", str(sources), "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    assert "no source named 'nope'" in result.stderr
+    assert "capital" in result.stderr
+    assert "retired" in result.stderr  # the known ones, from both places
+    for known in ("capital", "retired"):  # in sources.toml only / in the warehouse only
+        result = runner.invoke(app, ["sources", "resume", known, "--sources", str(sources), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        assert f"{known}: will be polled on the next run" in result.stdout

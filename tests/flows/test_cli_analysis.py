@@ -164,14 +164,16 @@ def test_commands_before_any_analysis_say_what_to_do(db: Path) -> None:
 def test_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
     for command in ("analyze", "trends", "search x", "new"):
         code, _, err = invoke(*command.split(), "--db", str(tmp_path / "none.duckdb"))
-        assert code == 2 and "run `tealeaves ingest` first" in err, command
+        assert code == 2, command
+        assert "run `tealeaves ingest` first" in err, command
     assert not (tmp_path / "none.duckdb").exists()
 
 
 def test_help_shows_an_example_for_every_analysis_command() -> None:
     for command in ("analyze", "trends", "search", "new"):
         code, out, _ = invoke(command, "--help")
-        assert code == 0 and "Example: tealeaves" in out, command
+        assert code == 0, command
+        assert "Example: tealeaves" in out, command
 
 
 def test_the_repost_of_a_seed_is_reported_as_its_copy(db: Path) -> None:

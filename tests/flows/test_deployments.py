@@ -181,7 +181,8 @@ def test_ingest_event_analyze_artifacts(served: Server, ingested: tuple[dict[str
     assert analysis_artifacts[MENTIONS_CHART_KEY]["data"].startswith("[Mentions over time (chart)](file://")
     with duckdb.connect(str(db), read_only=True) as conn:
         processed = conn.execute("SELECT count(*) FROM mentions").fetchone()
-    assert processed is not None and processed[0] > 0, "the triggered analysis must have run on this warehouse"
+    assert processed is not None
+    assert processed[0] > 0, "the triggered analysis must have run on this warehouse"
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
