@@ -161,6 +161,37 @@ def test_a_failed_refresh_keeps_nothing(conn, monkeypatch: pytest.MonkeyPatch) -
     assert refresh(conn, gazetteer()).documents == 5
 
 
+class RacedGazetteer:
+    """The shipped gazetteer, but while the refresh writes its entities another writer of the same
+    database stores one of them first: the refresh's COMMIT then fails on the duplicate key."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        self.real = gazetteer()
+        self.other = conn.cursor()
+        self.other.execute(f"USE {conn.execute('SELECT current_database()').fetchone()[0]}")  # type: ignore[index]
+
+    @property
+    def fingerprint(self) -> str:
+        return self.real.fingerprint
+
+    def entity_rows(self) -> list[tuple[str, str, list[str]]]:
+        return self.real.entity_rows()
+
+    def pattern_rows(self) -> list[tuple[str, str, int, int, int, str, str]]:
+        self.other.execute("INSERT INTO gazetteer VALUES (?, ?, ?)", self.real.entity_rows()[0])
+        return self.real.pattern_rows()
+
+
+def test_a_failed_commit_is_reported_with_its_cause_not_the_rollbacks(conn) -> None:
+    with pytest.raises(AnalysisError, match="rolled back") as failed:
+        refresh(conn, RacedGazetteer(conn))
+    assert "Failed to commit" in str(failed.value) and "duplicate key" in str(failed.value)
+    assert isinstance(failed.value.__cause__, duckdb.TransactionException)
+    assert conn.execute("SELECT count(*) FROM analysis_documents").fetchone() == (0,)
+    assert conn.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall() == []
+    assert refresh(conn, gazetteer()).documents == 5
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -26,6 +26,7 @@ from warehouse.analysis.text import (
     STOP_WORDS,
 )
 from warehouse.errors import AnalysisError
+from warehouse.load import _rollback
 from warehouse.sqlfiles import sql
 
 
@@ -146,15 +147,15 @@ def refresh(conn: duckdb.DuckDBPyConnection, gazetteer: Gazetteer, *, full: bool
     conn.execute("BEGIN TRANSACTION")
     try:
         report = _refresh(conn, gazetteer, full=full, started=started)
+        # Dropped inside the transaction: after a failure the rollback takes them with everything else.
+        conn.execute(sql("analysis/refresh/drop_temps"))
         conn.execute("COMMIT")
     except duckdb.Error as exc:
-        conn.execute("ROLLBACK")
+        _rollback(conn)  # a failed COMMIT has rolled back already: a second ROLLBACK must not hide why
         raise AnalysisError(f"the analysis refresh failed and was rolled back: {exc}") from exc
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
-    finally:
-        conn.execute(sql("analysis/refresh/drop_temps"))
     return report
 
 
