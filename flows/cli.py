@@ -172,8 +172,8 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """
     path = db or Settings().db
     try:
-        runs = named(path, "read/recent_runs")
-        health = named(path, "read/source_status")
+        runs = named(path, "health/recent_runs")
+        health = named(path, "health/source_status")
     except WarehouseError as exc:
         raise _fail(str(exc), 1) from exc
     if as_json:

@@ -145,19 +145,13 @@ def test_unrelated_documents_are_not_clustered(conn) -> None:
     assert conn.execute("SELECT count(*) FROM duplicate_clusters").fetchone() == (0,)
 
 
-def test_a_failed_refresh_keeps_nothing(conn, monkeypatch: pytest.MonkeyPatch) -> None:
-    import warehouse.analysis.incremental as incremental
-
-    def broken(connection: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-        connection.execute("SELECT * FROM no_such_table")
-        return 0, 0
-
-    monkeypatch.setattr(incremental, "_find_duplicates", broken)
+def test_a_failed_refresh_keeps_nothing(conn) -> None:
+    conn.execute("ALTER TABLE minhash_bands RENAME TO minhash_bands_away")  # the minhash step, late, fails
     with pytest.raises(AnalysisError, match="rolled back"):
         refresh(conn, gazetteer())
     assert conn.execute("SELECT count(*) FROM analysis_documents").fetchone() == (0,)
     assert conn.execute("SELECT count(*) FROM mentions").fetchone() == (0,)
-    monkeypatch.undo()
+    conn.execute("ALTER TABLE minhash_bands_away RENAME TO minhash_bands")
     assert refresh(conn, gazetteer()).documents == 5
 
 
@@ -190,6 +184,13 @@ def test_a_failed_commit_is_reported_with_its_cause_not_the_rollbacks(conn) -> N
     assert conn.execute("SELECT count(*) FROM analysis_documents").fetchone() == (0,)
     assert conn.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall() == []
     assert refresh(conn, gazetteer()).documents == 5
+
+
+def test_a_failed_step_is_named_and_leaves_no_working_tables(conn) -> None:
+    conn.execute("ALTER TABLE seed_closeness RENAME TO seed_closeness_away")
+    with pytest.raises(AnalysisError, match=r"failed in its closeness step \(TF-IDF closeness to the seeds\)"):
+        refresh(conn, gazetteer())
+    assert conn.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall() == []
 
 
 @pytest.mark.parametrize(

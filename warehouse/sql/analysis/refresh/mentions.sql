@@ -1,3 +1,51 @@
+-- Step 3 of the refresh: gazetteer mentions in every unit of _units, bodies and comments apart; the
+-- gazetteer's tables are written anew first when it changed. Its working table _hits is its own.
+
+-- name: clear_gazetteer
+-- The gazetteer changed: both of its tables are written anew.
+DELETE FROM gazetteer;
+DELETE FROM gazetteer_patterns;
+
+-- name: insert_entity
+INSERT INTO gazetteer (entity, kind, aliases) VALUES ($1, $2, $3)
+
+-- name: insert_pattern
+INSERT INTO gazetteer_patterns (entity, kind, alias_no, words, position, mode, pattern)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+
+-- name: clear
+-- The gazetteer changed: every mention is counted again (_units then holds every document analysed).
+DELETE FROM mentions
+
+-- name: word_hits
+-- Which distinct words of the texts in scope each alias word matches (case-insensitive unless cased;
+-- a prefix matches any ending). Matching distinct words first keeps the prefix test off the big table.
+CREATE TEMP TABLE _hits AS
+WITH vocabulary AS (
+    SELECT DISTINCT unnest(words) AS word FROM _units
+),
+patterns AS (
+    SELECT DISTINCT mode, pattern FROM gazetteer_patterns
+),
+exact AS (
+    SELECT v.word, p.mode, p.pattern
+    FROM vocabulary v JOIN patterns p ON p.mode = 'exact' AND p.pattern = lower(v.word)
+),
+cased AS (
+    SELECT v.word, p.mode, p.pattern
+    FROM vocabulary v JOIN patterns p ON p.mode = 'cased' AND p.pattern = v.word
+),
+prefixed AS (
+    SELECT v.word, p.mode, p.pattern
+    FROM vocabulary v JOIN patterns p ON p.mode = 'prefix' AND starts_with(lower(v.word), p.pattern)
+)
+SELECT * FROM exact
+UNION ALL
+SELECT * FROM cased
+UNION ALL
+SELECT * FROM prefixed
+
+-- name: count
 -- Mentions per document, entity and part (body or comments). An alias's first word is found by its
 -- position, the following words are checked at theirs; overlapping matches of one entity count once
 -- ("Xi Jinping" matches the aliases "Xi", "Jinping" and "Xi Jinping": one mention).
@@ -42,3 +90,6 @@ SELECT doc_id, entity, any_value(kind) AS kind, count(*)::INTEGER AS count, comm
 FROM runs
 WHERE reached IS NULL OR first > reached
 GROUP BY doc_id, entity, comment_no > 0
+
+-- name: drop
+DROP TABLE _hits;
