@@ -5,13 +5,13 @@
 SELECT token, term FROM term_stems WHERE token IN (SELECT unnest($1::VARCHAR[])) ORDER BY token
 
 -- name: search_documents
--- BM25 over document bodies, from the incremental term tables with today's statistics:
--- k1 = 1.2, b = 0.75 (the fts extension's defaults). $1 = query stems, $2 = how many.
+-- BM25 over document bodies, from the incremental term tables with today's statistics (bm25_idf and
+-- bm25_term: migration 0006). $1 = query stems, $2 = how many.
 WITH corpus AS (
     SELECT count(*)::DOUBLE AS n, avg(terms) AS avgdl FROM unit_lengths WHERE comment_no = 0
 ),
 query AS (
-    SELECT f.term, ln(1 + (c.n - f.df + 0.5) / (f.df + 0.5)) AS idf
+    SELECT f.term, bm25_idf(c.n, f.df) AS idf
     FROM term_df f, corpus c
     WHERE f.part = 'body' AND f.term IN (SELECT unnest($1::VARCHAR[]))
 ),
@@ -22,7 +22,7 @@ matches AS (
 ),
 scored AS (
     SELECT m.doc_id,
-           sum(m.idf * m.tf * 2.2 / (m.tf + 1.2 * (0.25 + 0.75 * l.terms / c.avgdl))) AS score,
+           sum(bm25_term(m.idf, m.tf, l.terms, c.avgdl)) AS score,
            count(*) AS terms_matched
     FROM matches m
     JOIN unit_lengths l ON l.doc_id = m.doc_id AND l.comment_no = 0
@@ -41,7 +41,7 @@ WITH corpus AS (
     SELECT count(*)::DOUBLE AS n, avg(terms) AS avgdl FROM unit_lengths WHERE comment_no > 0
 ),
 query AS (
-    SELECT f.term, ln(1 + (c.n - f.df + 0.5) / (f.df + 0.5)) AS idf
+    SELECT f.term, bm25_idf(c.n, f.df) AS idf
     FROM term_df f, corpus c
     WHERE f.part = 'comment' AND f.term IN (SELECT unnest($1::VARCHAR[]))
 ),
@@ -52,7 +52,7 @@ matches AS (
 ),
 scored AS (
     SELECT m.doc_id, m.comment_no,
-           sum(m.idf * m.tf * 2.2 / (m.tf + 1.2 * (0.25 + 0.75 * l.terms / c.avgdl))) AS score,
+           sum(bm25_term(m.idf, m.tf, l.terms, c.avgdl)) AS score,
            count(*) AS terms_matched
     FROM matches m
     JOIN unit_lengths l ON l.doc_id = m.doc_id AND l.comment_no = m.comment_no

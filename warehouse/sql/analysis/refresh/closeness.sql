@@ -1,5 +1,6 @@
 -- Step 4 of the refresh: TF-IDF closeness of the pending bodies (of every body, when the seed set
 -- changed) to each seed and to the seed corpus as a whole. Its working tables are its own.
+-- The weight of a term is tfidf_weight (migration 0006) with today's document frequencies.
 
 -- name: seeds
 -- The seeds closeness is measured against (those with indexed text).
@@ -28,14 +29,13 @@ CREATE TEMP TABLE _score_tf AS
 SELECT doc_id, term, tf FROM _tf WHERE comment_no = 0
 
 -- name: seed_pairs
--- TF-IDF cosine between every two seeds (1 on the diagonal), with today's document frequencies:
--- weight = (1 + ln tf) * (ln((1 + N) / (1 + df)) + 1), N = bodies analysed.
+-- TF-IDF cosine between every two seeds (1 on the diagonal), N = bodies analysed.
 CREATE TEMP TABLE _seed_pairs AS
 WITH corpus AS (
     SELECT count(*)::DOUBLE AS n FROM unit_lengths WHERE comment_no = 0
 ),
 weights AS (
-    SELECT s.seed_id, s.term, (1 + ln(s.tf)) * (ln((1 + c.n) / (1 + f.df)) + 1) AS w
+    SELECT s.seed_id, s.term, tfidf_weight(s.tf, c.n, f.df) AS w
     FROM seed_terms s JOIN term_df f ON f.part = 'body' AND f.term = s.term, corpus c
 ),
 norms AS (
@@ -57,14 +57,14 @@ WITH corpus AS (
     SELECT count(*)::DOUBLE AS n FROM unit_lengths WHERE comment_no = 0
 ),
 seed_weights AS (
-    SELECT s.seed_id, s.term, (1 + ln(s.tf)) * (ln((1 + c.n) / (1 + f.df)) + 1) AS w
+    SELECT s.seed_id, s.term, tfidf_weight(s.tf, c.n, f.df) AS w
     FROM seed_terms s JOIN term_df f ON f.part = 'body' AND f.term = s.term, corpus c
 ),
 seed_norms AS (
     SELECT seed_id, sqrt(sum(w * w)) AS norm FROM seed_weights GROUP BY seed_id
 ),
 doc_weights AS (
-    SELECT t.doc_id, t.term, (1 + ln(t.tf)) * (ln((1 + c.n) / (1 + f.df)) + 1) AS w
+    SELECT t.doc_id, t.term, tfidf_weight(t.tf, c.n, f.df) AS w
     FROM _score_tf t JOIN term_df f ON f.part = 'body' AND f.term = t.term, corpus c
 ),
 doc_norms AS (
