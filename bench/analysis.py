@@ -164,7 +164,7 @@ def main() -> int:
             lambda: search(on_connection(conn), "Witkoff", comments=True, limit=10)
         )
         views["new since a date (top 20)"], _ = timed(
-            lambda: conn.execute(sql("analysis/new_documents"), ["2025-10-01 12:00:00+00", 20]).fetchall()
+            lambda: conn.execute(sql("analysis/reads/new_documents"), ["2025-10-01 12:00:00+00", 20]).fetchall()
         )
         figures["views_s"] = views
     figures["db_mb"] = round(path.stat().st_size / 1e6, 1) if path.exists() else None

@@ -145,8 +145,8 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """
     path = db or Settings().db
     try:
-        runs = named(path, "read/recent_runs")
-        health = named(path, "read/source_status")
+        runs = named(path, "health/recent_runs")
+        health = named(path, "health/source_status")
     except WarehouseError as exc:
         raise fail(str(exc), 1) from exc
     if as_json:
@@ -195,7 +195,7 @@ def _known_sources(db: Path, sources_path: Path) -> tuple[set[str], str | None]:
         known, unread = set(), str(exc)
     if db.exists():
         try:
-            known.update(row[0] for row in named(db, "read/source_status").rows)
+            known.update(row[0] for row in named(db, "health/source_status").rows)
         except WarehouseError as exc:
             raise fail(str(exc), 1) from exc
     return known, unread

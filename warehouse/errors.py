@@ -6,7 +6,8 @@ WarehouseError
 ├── LandingError        a batch could not be written; it was rolled back whole
 ├── SnapshotError       the read-only snapshot could not be refreshed; the previous one is kept
 ├── QueryError          a user query was refused or failed (bad SQL, time/memory limit, forbidden)
-└── AnalysisError       the analysis could not run (refresh failed, full-text-search extension missing)
+├── AnalysisError       the analysis could not run (refresh failed, full-text-search extension missing)
+└── SqlFileError        a packaged SQL file is missing or malformed, or lacks the statement asked for
 """
 
 from __future__ import annotations
@@ -53,3 +54,10 @@ class AnalysisError(WarehouseError):
     nothing of the refresh is kept. (A malformed gazetteer is an extractors ConfigError.)"""
 
     kind = "analysis"
+
+
+class SqlFileError(WarehouseError):
+    """Raised when a file of warehouse/sql/ is missing or malformed, or has no statement of the name asked
+    for: the install is incomplete or the code and its SQL disagree."""
+
+    kind = "sql_file"

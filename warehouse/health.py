@@ -17,9 +17,9 @@ def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 def source_health(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """One row per source: status ('paused' for one that kept failing), last attempt and success,
     failures in a row, next poll and why, documents stored."""
-    return _dicts(conn.execute(sql("read/source_status")))
+    return _dicts(conn.execute(sql("health/source_status")))
 
 
 def run_failures(conn: duckdb.DuckDBPyConnection, run_id: str, limit: int = 500) -> list[dict[str, Any]]:
     """The failures recorded by one run, oldest first."""
-    return _dicts(conn.execute(sql("read/run_failures"), [run_id, limit]))
+    return _dicts(conn.execute(sql("health/run_failures"), [run_id, limit]))

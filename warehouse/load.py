@@ -27,8 +27,8 @@ def _utc(value: object) -> object:
 
 
 def insert_rows(conn: duckdb.DuckDBPyConnection, name: str, rows: Sequence[dict[str, object]]) -> None:
-    """Run ``warehouse/sql/<name>.sql`` (an ``INSERT … BY NAME SELECT * FROM batch``) over ``rows``,
-    handed to DuckDB as one Arrow table: a single statement instead of one per row (executemany costs
+    """Run the statement ``name`` (``load/insert_document``: an ``INSERT … BY NAME SELECT * FROM batch``) over
+    ``rows``, handed to DuckDB as one Arrow table: a single statement instead of one per row (executemany costs
     about a millisecond a value with DuckDB's Python client)."""
     if not rows:
         return
@@ -59,8 +59,8 @@ def _insert_documents(
     conn: duckdb.DuckDBPyConnection, docs: Sequence[DocumentRow], run_id: str | None, now: datetime
 ) -> Landed:
     hashes = [d.content_hash for d in docs]
-    by_hash = _lookup(conn, "read/doc_by_hash", hashes)
-    by_url = _lookup(conn, "read/doc_by_url", [d.url for d in docs if d.url])
+    by_hash = _lookup(conn, "load/doc_by_hash", hashes)
+    by_url = _lookup(conn, "load/doc_by_url", [d.url for d in docs if d.url])
     by_id = (
         {
             row[0]

@@ -61,7 +61,7 @@ def run_query(
 
 
 def named(path: Path, name: str, params: list[Any] | None = None) -> QueryResult:
-    """Run one of the packaged read queries (``warehouse/sql/<name>.sql``)."""
+    """Run one of the packaged read queries by its name (``health/recent_runs``: warehouse/sqlfiles.py)."""
     return run_query(path, sql(name), params=params)
 
 

@@ -31,12 +31,12 @@ def register_sources(conn: duckdb.DuckDBPyConnection, sources: Sequence[tuple[st
     """Upsert (name, feed_url, site_url) rows, in one statement (executemany costs a round trip per row)."""
     if sources:
         names, feeds, sites = (list(column) for column in zip(*sources, strict=True))
-        conn.execute(sql("load/upsert_source"), [names, feeds, sites, datetime.now(UTC)])
+        conn.execute(sql("state/upsert_source"), [names, feeds, sites, datetime.now(UTC)])
 
 
 def source_states(conn: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> dict[str, SourceState]:
     """The remembered state of each of ``sources``, read in one query (defaults for one never polled)."""
-    rows = conn.execute(sql("read/source_states"), [list(sources)]).fetchall() if sources else []
+    rows = conn.execute(sql("state/source_states"), [list(sources)]).fetchall() if sources else []
     found = {row[0]: SourceState(*row[1:]) for row in rows}
     return {name: found.get(name, SourceState()) for name in sources}
 
@@ -48,7 +48,7 @@ def source_state(conn: duckdb.DuckDBPyConnection, source: str) -> SourceState:
 
 def start_run(conn: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """Record that a run began."""
-    conn.execute(sql("load/start_run"), [run_id, datetime.now(UTC)])
+    conn.execute(sql("state/start_run"), [run_id, datetime.now(UTC)])
 
 
 def finish_run(
@@ -61,7 +61,9 @@ def finish_run(
     status: str = "completed",
 ) -> None:
     """Record a run's end and its counts."""
-    conn.execute(sql("load/finish_run"), [datetime.now(UTC), sources_ok, sources_failed, documents_new, status, run_id])
+    conn.execute(
+        sql("state/finish_run"), [datetime.now(UTC), sources_ok, sources_failed, documents_new, status, run_id]
+    )
 
 
 def unseen(conn: duckdb.DuckDBPyConnection, source: str, keys_and_urls: Sequence[tuple[str, str | None]]) -> set[str]:
@@ -70,9 +72,9 @@ def unseen(conn: duckdb.DuckDBPyConnection, source: str, keys_and_urls: Sequence
     keys = [k for k, _ in keys_and_urls]
     urls = [u for _, u in keys_and_urls if u]
     known_keys = (
-        {r[0] for r in conn.execute(sql("read/existing_entry_keys"), [source, keys]).fetchall()} if keys else set()
+        {r[0] for r in conn.execute(sql("state/existing_entry_keys"), [source, keys]).fetchall()} if keys else set()
     )
-    known_urls = {r[0] for r in conn.execute(sql("read/existing_urls"), [urls]).fetchall()} if urls else set()
+    known_urls = {r[0] for r in conn.execute(sql("state/existing_urls"), [urls]).fetchall()} if urls else set()
     return {k for k, u in keys_and_urls if k not in known_keys and (u is None or u not in known_urls)}
 
 
@@ -135,11 +137,11 @@ def schedule_after_poll(
     """Record when ``source`` may be polled next, from the failures in a row its landing just left in
     source_state (call it after every land_batch of a polled source, failed or not)."""
     now = now or datetime.now(UTC)
-    row = conn.execute(sql("read/source_schedule"), [[source]]).fetchone()
+    row = conn.execute(sql("state/source_schedule"), [[source]]).fetchone()
     failures = int(row[1]) if row else 0
     schedule = next_poll(now, failures, retry_after=retry_after, policy=policy)
     conn.execute(
-        sql("load/update_source_schedule"), [source, schedule.next_poll_at, schedule.reason, schedule.paused, now]
+        sql("state/update_source_schedule"), [source, schedule.next_poll_at, schedule.reason, schedule.paused, now]
     )
     return schedule
 
@@ -153,7 +155,7 @@ def not_due(
         return {}
     waiting = {}
     for name, _failures, next_at, reason, paused_at in conn.execute(
-        sql("read/source_schedule"), [list(sources)]
+        sql("state/source_schedule"), [list(sources)]
     ).fetchall():
         if next_at is not None and next_at > now:
             waiting[name] = PollSchedule(next_at, reason, paused_at is not None)
@@ -162,14 +164,14 @@ def not_due(
 
 def resume(conn: duckdb.DuckDBPyConnection, source: str) -> None:
     """Un-pause ``source`` and forget its failures: the next run polls it."""
-    conn.execute(sql("load/resume_source"), [source])
+    conn.execute(sql("state/resume_source"), [source])
 
 
 def robots_files(conn: duckdb.DuckDBPyConnection, *, fetched_after: datetime) -> list[RobotsRow]:
     """The robots.txt answers fetched after ``fetched_after`` (older ones are asked for again)."""
-    return [RobotsRow(*row) for row in conn.execute(sql("read/robots_files"), [fetched_after]).fetchall()]
+    return [RobotsRow(*row) for row in conn.execute(sql("state/robots_files"), [fetched_after]).fetchall()]
 
 
 def keep_robots_files(conn: duckdb.DuckDBPyConnection, files: Sequence[RobotsRow]) -> None:
     """Keep robots.txt answers for later runs (a site's newer answer replaces the older)."""
-    insert_rows(conn, "load/upsert_robots_file", [asdict(f) for f in files])
+    insert_rows(conn, "state/upsert_robots_file", [asdict(f) for f in files])

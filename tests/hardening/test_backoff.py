@@ -133,13 +133,13 @@ def test_paused_after_n_failures_shown_in_status_and_one_success_resets(
             schedule = state.schedule_after_poll(conn, "s", now=NOW, policy=policy)
         assert schedule.paused
         assert state.not_due(conn, ["s"], now=NOW + timedelta(hours=12))["s"].paused
-        status = conn.execute(sql("read/source_status")).fetchall()
+        status = conn.execute(sql("health/source_status")).fetchall()
         assert [(r[0], r[1], r[4], r[6]) for r in status] == [("s", "paused", 3, "paused")]
         load.land_batch(conn, "r", SourceBatch(source="s", feed_status="ok"))
         assert state.schedule_after_poll(conn, "s", now=NOW, policy=policy) == state.PollSchedule()
         row = conn.execute("SELECT consecutive_failures, next_poll_at, paused_at FROM source_state").fetchone()
         assert row == (0, None, None)
-        assert conn.execute(sql("read/source_status")).fetchone()[1] == "ok"  # type: ignore[index]
+        assert conn.execute(sql("health/source_status")).fetchone()[1] == "ok"  # type: ignore[index]
 
 
 def test_resume_clears_a_pause(tmp_path: Path) -> None:

@@ -156,20 +156,53 @@ def test_unrelated_documents_are_not_clustered(conn) -> None:
     assert conn.execute("SELECT count(*) FROM duplicate_clusters").fetchone() == (0,)
 
 
-def test_a_failed_refresh_keeps_nothing(conn, monkeypatch: pytest.MonkeyPatch) -> None:
-    import warehouse.analysis.incremental as incremental
-
-    def broken(connection: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-        connection.execute("SELECT * FROM no_such_table")
-        return 0, 0
-
-    monkeypatch.setattr(incremental, "_find_duplicates", broken)
+def test_a_failed_refresh_keeps_nothing(conn) -> None:
+    conn.execute("ALTER TABLE minhash_bands RENAME TO minhash_bands_away")  # the minhash step, late, fails
     with pytest.raises(AnalysisError, match="rolled back"):
         refresh(conn, gazetteer())
     assert conn.execute("SELECT count(*) FROM analysis_documents").fetchone() == (0,)
     assert conn.execute("SELECT count(*) FROM mentions").fetchone() == (0,)
-    monkeypatch.undo()
+    conn.execute("ALTER TABLE minhash_bands_away RENAME TO minhash_bands")
     assert refresh(conn, gazetteer()).documents == 5
+
+
+class RacedGazetteer:
+    """The shipped gazetteer, but while the refresh writes its entities another writer of the same
+    database stores one of them first: the refresh's COMMIT then fails on the duplicate key."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        self.real = gazetteer()
+        self.other = conn.cursor()
+        self.other.execute(f"USE {conn.execute('SELECT current_database()').fetchone()[0]}")  # type: ignore[index]
+
+    @property
+    def fingerprint(self) -> str:
+        return self.real.fingerprint
+
+    def entity_rows(self) -> list[tuple[str, str, list[str]]]:
+        return self.real.entity_rows()
+
+    def pattern_rows(self) -> list[tuple[str, str, int, int, int, str, str]]:
+        self.other.execute("INSERT INTO gazetteer VALUES (?, ?, ?)", self.real.entity_rows()[0])
+        return self.real.pattern_rows()
+
+
+def test_a_failed_commit_is_reported_with_its_cause_not_the_rollbacks(conn) -> None:
+    with pytest.raises(AnalysisError, match="rolled back") as failed:
+        refresh(conn, RacedGazetteer(conn))
+    assert "Failed to commit" in str(failed.value)
+    assert "duplicate key" in str(failed.value)
+    assert isinstance(failed.value.__cause__, duckdb.TransactionException)
+    assert conn.execute("SELECT count(*) FROM analysis_documents").fetchone() == (0,)
+    assert conn.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall() == []
+    assert refresh(conn, gazetteer()).documents == 5
+
+
+def test_a_failed_step_is_named_and_leaves_no_working_tables(conn) -> None:
+    conn.execute("ALTER TABLE seed_closeness RENAME TO seed_closeness_away")
+    with pytest.raises(AnalysisError, match=r"failed in its closeness step \(TF-IDF closeness to the seeds\)"):
+        refresh(conn, gazetteer())
+    assert conn.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall() == []
 
 
 def test_the_shipped_gazetteer_covers_the_seed_actors() -> None:

@@ -4,7 +4,6 @@
 (README, "Analysis"), read by ``warehouse.analysis.reads`` for the CLI.
 """
 
-from warehouse.analysis.gazetteer_rows import Gazetteer
-from warehouse.analysis.incremental import RefreshReport, refresh
+from warehouse.analysis.incremental import GazetteerRows, RefreshReport, refresh
 
-__all__ = ["Gazetteer", "RefreshReport", "refresh"]
+__all__ = ["GazetteerRows", "RefreshReport", "refresh"]

@@ -1,4 +1,4 @@
-"""What the CLI asks of the analysis: search, trends, what's new. Read-only; queries in sql/analysis/."""
+"""What the CLI asks of the analysis: search, trends, what's new. Read-only; queries in sql/analysis/reads.sql."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def on_connection(conn: duckdb.DuckDBPyConnection) -> Runner:
 
 
 def _named(run: Runner, name: str, params: list[Any] | None = None) -> QueryResult:
-    return run(sql(f"analysis/{name}"), params or [])
+    return run(sql(f"analysis/reads/{name}"), params or [])
 
 
 # ---------------------------------------------------------------- search
@@ -180,7 +180,8 @@ def resolve_since(run: Runner, text: str) -> datetime:
     """An ingest run id (its start) or an ISO date / date-time (UTC unless it says otherwise)."""
     started = _named(run, "run_started", [text]).rows
     if started:
-        return started[0][0]
+        when: datetime = started[0][0]
+        return when
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:

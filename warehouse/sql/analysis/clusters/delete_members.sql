@@ -1,1 +1,0 @@
-DELETE FROM duplicate_clusters WHERE doc_id IN (SELECT unnest($1::VARCHAR[]))

@@ -1,1 +1,0 @@
-INSERT INTO duplicate_clusters (cluster_id, doc_id, similarity) VALUES ($1, $2, $3)

@@ -1,2 +1,0 @@
--- The gazetteer the mentions were counted with.
-SELECT entity, kind, aliases FROM gazetteer ORDER BY entity

@@ -1,1 +1,0 @@
-INSERT INTO term_freqs SELECT doc_id, comment_no, term, tf FROM _tf

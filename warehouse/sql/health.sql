@@ -1,0 +1,34 @@
+-- What warehouse/health.py and `tealeaves status` read: per-source health, recent runs, a run's failures.
+
+-- name: source_status
+-- Per-source health for `tealeaves status`: source_health plus the polling schedule, with 'paused'
+-- as the status of a source that kept failing.
+WITH docs AS (SELECT source, count(*) AS documents, max(ingested_at) AS last_document_at FROM documents GROUP BY source)
+SELECT s.name AS source,
+       CASE WHEN st.paused_at IS NOT NULL THEN 'paused' ELSE coalesce(st.last_status, 'never polled') END AS status,
+       st.last_attempt_at,
+       st.last_success_at,
+       coalesce(st.consecutive_failures, 0) AS consecutive_failures,
+       st.next_poll_at,
+       st.wait_reason,
+       coalesce(d.documents, 0) AS documents,
+       st.last_error
+FROM sources s
+LEFT JOIN source_state st ON st.source = s.name
+LEFT JOIN docs d ON d.source = s.name
+ORDER BY s.name
+
+-- name: recent_runs
+-- The latest runs, newest first.
+SELECT run_id, started_at, finished_at, status, sources_ok, sources_failed, documents_new
+FROM runs
+ORDER BY started_at DESC
+LIMIT 10
+
+-- name: run_failures
+-- The failures one run recorded ($1 run_id, $2 limit).
+SELECT source, stage, kind, url, message, "at"
+FROM failures
+WHERE run_id = $1
+ORDER BY "at"
+LIMIT $2

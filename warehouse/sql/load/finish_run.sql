@@ -1,1 +1,0 @@
-UPDATE runs SET finished_at = ?, sources_ok = ?, sources_failed = ?, documents_new = ?, status = ? WHERE run_id = ?

@@ -1,1 +1,0 @@
-INSERT INTO comments BY NAME SELECT * FROM batch

@@ -1,1 +1,0 @@
-INSERT INTO failures BY NAME SELECT * FROM batch

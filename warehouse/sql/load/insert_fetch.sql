@@ -1,1 +1,0 @@
-INSERT INTO fetches BY NAME SELECT * FROM batch

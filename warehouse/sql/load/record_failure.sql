@@ -1,1 +1,0 @@
-INSERT INTO failures (run_id, source, url, stage, kind, message, "at") VALUES (?, ?, ?, ?, ?, ?, ?)

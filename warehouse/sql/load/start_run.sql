@@ -1,1 +1,0 @@
-INSERT INTO runs (run_id, started_at, status) VALUES (?, ?, 'running')
