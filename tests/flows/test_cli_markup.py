@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from rich.console import Console
 from rich.errors import MarkupError
 from rich.text import Text
@@ -152,7 +151,7 @@ feed = "{server.url("/moved/feed")}"
 def invoke(*args: str, code: int, shows: tuple[str, ...] = ()) -> str:
     """Run a command on a colour terminal; check its exit code, that ``shows`` appear verbatim and that
     every escape sequence is one of ours. Returns stdout and stderr as printed."""
-    result: Result = runner.invoke(app, list(args), env=ENV)
+    result = runner.invoke(app, list(args), env=ENV)
     assert not isinstance(result.exception, MarkupError), result.exception
     assert result.exit_code == code, (args, result.exit_code, result.output, result.exception)
     output = result.stdout + result.stderr
