@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -26,10 +26,12 @@ from flows.cli_common import (
     show,
     show_result,
 )
-from flows.pipeline import IngestSummary
 from flows.settings import Settings
 from warehouse.errors import QueryError, WarehouseError
 from warehouse.query import QueryResult, named, run_query
+
+if TYPE_CHECKING:
+    from flows.pipeline import IngestSummary
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Follow political commentary into DuckDB.")
 sources_app = typer.Typer(no_args_is_help=True, help="The outlets in sources.toml.")

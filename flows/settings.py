@@ -6,14 +6,16 @@ import os
 from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from extractors.fetch import FetchPolicy
-from extractors.politeness import PolitenessPolicy
-from flows.pipeline import RunLimits
-from warehouse.state import BackoffPolicy
+if TYPE_CHECKING:  # the builders import what they build: every command reads the settings first, cheaply
+    from extractors.fetch import FetchPolicy
+    from extractors.politeness import PolitenessPolicy
+    from flows.pipeline import RunLimits
+    from warehouse.state import BackoffPolicy
 
 __version__ = version("tealeaves")
 # Where a site operator who sees tealeaves in their logs finds who runs it and how to reach them.
@@ -92,6 +94,8 @@ class Settings(BaseSettings):
 
     def run_limits(self) -> RunLimits:
         """How much of an ingest run is in flight at once."""
+        from flows.pipeline import RunLimits
+
         return RunLimits(
             sources_in_flight=self.sources_in_flight,
             pages_in_flight=self.pages_in_flight,
@@ -101,6 +105,8 @@ class Settings(BaseSettings):
 
     def fetch_policy(self, allow_hosts: frozenset[str]) -> FetchPolicy:
         """How every request behaves; ``allow_hosts`` (from sources.toml) skip the address guard."""
+        from extractors.fetch import FetchPolicy
+
         return FetchPolicy(
             user_agent=self.user_agent,
             connect_timeout=self.connect_timeout,
@@ -113,6 +119,8 @@ class Settings(BaseSettings):
 
     def politeness_policy(self) -> PolitenessPolicy:
         """How gently one host is treated."""
+        from extractors.politeness import PolitenessPolicy
+
         return PolitenessPolicy(
             per_host=self.host_concurrency,
             min_delay=self.host_delay,
@@ -122,6 +130,8 @@ class Settings(BaseSettings):
 
     def backoff_policy(self) -> BackoffPolicy:
         """How long a failing source waits before its next poll."""
+        from warehouse.state import BackoffPolicy
+
         return BackoffPolicy(
             base=self.backoff_base,
             cap=self.backoff_cap,
