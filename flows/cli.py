@@ -26,12 +26,12 @@ from flows.cli_common import (
     show,
     show_result,
 )
-from flows.settings import Settings
+from flows.settings import Settings, prefect_api_url
 from warehouse.errors import QueryError, WarehouseError
 from warehouse.query import QueryResult, named, run_query
 
 if TYPE_CHECKING:
-    from flows.pipeline import IngestSummary
+    from flows.pipeline import IngestSummary, Progress
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Follow political commentary into DuckDB.")
 sources_app = typer.Typer(no_args_is_help=True, help="The outlets in sources.toml.")
@@ -47,6 +47,14 @@ def ingest(
         bool, typer.Option("--force", help="Poll every source now, even those backing off or paused.")
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's run logs.")] = False,
+    prefect: Annotated[
+        bool | None,
+        typer.Option(
+            "--prefect/--no-prefect",
+            help="Run as a Prefect flow (the default when a Prefect server is configured: PREFECT_API_URL, or "
+            "the active Prefect profile). Without one, --prefect starts Prefect's temporary server (20-30 s).",
+        ),
+    ] = None,
     analyze: Annotated[
         bool, typer.Option("--analyze/--no-analyze", help="Refresh the analysis afterwards (only new documents).")
     ] = True,
@@ -62,44 +70,60 @@ def ingest(
         selected = load_sources(sources_path).select(source)
     except ConfigError as exc:
         raise fail(str(exc), 2) from exc
+    as_flow = prefect if prefect is not None else prefect_api_url() is not None
     if not verbose:
         logging.getLogger("prefect").setLevel(logging.WARNING)
-
-    from flows import ingest as ingest_module  # Prefect is imported only when a run is asked for
-
     progress = progress_bar()
-    bar = progress.add_task("starting Prefect and loading seeds", total=len(selected) * 2)
+    bar = progress.add_task(
+        "starting Prefect and loading seeds" if as_flow else "loading seeds", total=len(selected) * 2
+    )
 
     def hook(event: str, name: str, detail: str) -> None:
         progress.update(bar, advance=1, description=f"{name}: {event} {detail}".strip())
 
     try:
         with progress:
-            result = ingest_module.ingest(
-                sources_path=str(sources_path),
-                db=str(db) if db else None,
-                source_names=list(source or []),
-                force=force,
-                progress=hook,
-            )
+            result = _run_ingest(as_flow, str(sources_path), db, list(source or []), force, hook)
     except ConfigError as exc:
         raise fail(str(exc), 2) from exc
     except WarehouseError as exc:
         raise fail(str(exc), 1) from exc
-    # Without a server nobody reacts to the completion event: run the same step inline. With the `analyze`
-    # deployment also triggered, the second refresh finds nothing new and does nothing.
-    analysis = _analyze_inline(result.db) if analyze and result.has_new else None
+    # Nobody may react to the completion event: run the same step inline. With the `analyze` deployment also
+    # triggered, the second refresh finds nothing new and does nothing.
+    analysis = _analyze_inline(result.db, as_flow) if analyze and result.has_new else None
     if as_json:
         dump_json(result.as_dict() | ({"analysis": analysis} if analysis is not None else {}))
         return
     _show_summary(result, analysis)
 
 
-def _analyze_inline(db: str) -> dict[str, Any]:
-    from flows.analyze import analyze as analyze_flow
+def _run_ingest(
+    as_flow: bool, sources: str, db: Path | None, names: list[str], force: bool, progress: Progress
+) -> IngestSummary:
+    """The ingest run as a Prefect flow, or the same pipeline without Prefect (nothing to start, nothing
+    shown in the Prefect UI; the run is recorded in the warehouse either way)."""
+    if as_flow:
+        from flows.ingest import ingest  # Prefect is imported only when a flow run is asked for
 
+        return ingest(
+            sources_path=sources, db=str(db) if db else None, source_names=names, force=force, progress=progress
+        )
+    from flows.runs import ingest_without_prefect
+
+    return ingest_without_prefect(sources, str(db) if db else None, names, force=force, progress=progress)
+
+
+def _analyze_inline(db: str, as_flow: bool) -> dict[str, Any]:
     try:
-        return analyze_flow(db=db)
+        if as_flow:
+            from flows.analyze import analyze as analyze_flow
+
+            return analyze_flow(db=db)
+        from flows.analysis import run_analysis
+
+        return run_analysis(Path(db)).as_dict()
+    except ConfigError as exc:
+        raise fail(f"ingest completed, but the analysis could not run: {exc}", 2) from exc
     except WarehouseError as exc:
         raise fail(f"ingest completed, but the analysis could not run: {exc}", 1) from exc
 

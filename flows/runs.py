@@ -8,6 +8,7 @@ whether events are sent.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -16,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from extractors import errors
 from extractors.fetch import Fetcher, FetchPolicy
 from extractors.harvest import FeedPoll, poll_feed
 from extractors.politeness import PolitenessPolicy
@@ -123,13 +125,22 @@ def run_inputs(
     )
 
 
-def plain_poller(policy: FetchPolicy, pool: Executor) -> Poller:
-    """Polls as plain calls on ``pool``: no task runs, no retries within the run."""
+def plain_poller(policy: FetchPolicy, pool: Executor, *, retries: int = 0, retry_delay: float = 0.0) -> Poller:
+    """Polls as plain calls on ``pool``, each retried ``retries`` times after a transient error as the
+    flow's ``poll-feed`` task is (not when a busy server said when to come back: the schedule waits)."""
 
     def poll(source: Source, etag: str | None, last_modified: str | None) -> PollFuture:
         def one() -> FeedPoll:
-            with Fetcher(policy) as fetcher:
-                return poll_feed(fetcher, source.feed, etag=etag, last_modified=last_modified)
+            for attempt in range(retries + 1):
+                try:
+                    with Fetcher(policy) as fetcher:
+                        return poll_feed(fetcher, source.feed, etag=etag, last_modified=last_modified)
+                except errors.TransientError as exc:
+                    waits = isinstance(exc, errors.ServerBusy) and exc.retry_after is not None
+                    if waits or attempt == retries:
+                        raise
+                time.sleep(retry_delay)
+            raise AssertionError("unreachable: the last attempt returns or raises")
 
         future: Future[FeedPoll] = pool.submit(one)
         return future
@@ -153,7 +164,7 @@ def ingest_without_prefect(
         finished = inputs.run(
             run_id=str(uuid.uuid4()),
             force=force,
-            poll=plain_poller(inputs.policy, pool),
+            poll=plain_poller(inputs.policy, pool, retries=settings.task_retries, retry_delay=settings.retry_delay),
             events=NoEvents(),
             progress=progress,
             log=logging.getLogger("tealeaves.ingest"),

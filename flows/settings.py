@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import tomllib
 from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
@@ -140,3 +142,25 @@ class Settings(BaseSettings):
             paused_retry=self.paused_retry,
             max_retry_after=self.max_retry_after,
         )
+
+
+def prefect_api_url() -> str | None:
+    """The Prefect API this process would talk to, without importing Prefect (seconds on a busy machine):
+    Prefect's own settings when it is loaded already, else PREFECT_API_URL from the environment or from
+    the active profile of Prefect's profiles file. None: no server is configured."""
+    if "prefect.settings" in sys.modules:
+        from prefect.settings import get_current_settings
+
+        return get_current_settings().api.url or None
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    home = Path(os.environ.get("PREFECT_HOME", "~/.prefect")).expanduser()
+    profiles = Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml")).expanduser()
+    try:
+        data = tomllib.loads(profiles.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    name = os.environ.get("PREFECT_PROFILE") or data.get("active")
+    profile = data.get("profiles", {}).get(name, {}) if isinstance(name, str) else {}
+    url = profile.get("PREFECT_API_URL") if isinstance(profile, dict) else None
+    return url if isinstance(url, str) and url else None

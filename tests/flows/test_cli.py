@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -79,9 +80,45 @@ def test_ingest_then_query_and_status(tmp_path: Path, site: FixtureServer) -> No
     assert health["capital"]["documents"] == 2
 
 
+# A child that runs the CLI, then says whether Prefect was ever imported.
+_BY_HAND = """
+import sys
+from flows.cli import main
+sys.argv = ["tealeaves", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as done:
+    print("exit", done.code, "prefect imported:", "prefect" in sys.modules)
+"""
+
+
+def test_without_a_prefect_server_ingest_runs_the_same_pipeline_without_prefect(
+    tmp_path: Path, site: FixtureServer
+) -> None:
+    """Nothing to start: no temporary Prefect server (20-30 s on this machine), the run recorded in the
+    warehouse as ever; with --prefect the same command runs the flow (tested with a server elsewhere)."""
+    sources = write_sources(tmp_path / "sources.toml", site)
+    db = tmp_path / "w.duckdb"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "COLUMNS": "200"}
+    proc = subprocess.run(
+        [sys.executable, "-c", _BY_HAND, "ingest", "--sources", str(sources), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert "exit 0 prefect imported: False" in proc.stdout, proc.stderr
+    assert "4 new documents (5 seed)" in proc.stdout
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert conn.execute("SELECT status, documents_new FROM runs").fetchall() == [("completed", 4)]
+        assert conn.execute("SELECT count(*) > 0 FROM mentions").fetchone() == (True,), "the analysis ran inline"
+
+
 @pytest.mark.slow
 def test_console_script_in_a_fresh_process_exits_0_when_sources_fail(tmp_path: Path, site: FixtureServer) -> None:
-    """The `make run` path: a new process, Prefect's ephemeral mode, some sources broken."""
+    """The `make run` path: a new process, no Prefect server configured, some sources broken."""
     sources = write_sources(tmp_path / "sources.toml", site)
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "COLUMNS": "200"}
     proc = subprocess.run(
