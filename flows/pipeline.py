@@ -11,7 +11,6 @@ results to the calling thread through one queue, and only the calling thread tou
 
 from __future__ import annotations
 
-import logging
 import queue
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +25,7 @@ from extractors.sources import Source, site_of
 from flows import plan
 from flows.admission import Window
 from flows.batches import SEED_SOURCE, feed_failure_batch, seed_documents, source_batch
-from flows.store import Store
+from flows.store import Log, Store
 from warehouse.errors import LandingError
 from warehouse.records import SourceBatch
 
@@ -110,12 +109,11 @@ def no_progress(event: str, source: str, detail: str) -> None:
 class _Polled:
     """A polled source on its way to landing: what it fetches, and what lands with its pages."""
 
-    source: Source
     poll: FeedPoll
     entries: plan.EntryPlan
 
 
-def load_seeds(store: Store, seeds: Sequence[SeedText], log: logging.Logger | logging.LoggerAdapter[Any]) -> int:
+def load_seeds(store: Store, seeds: Sequence[SeedText], log: Log) -> int:
     """Land the seed corpus (once: texts already stored are left as they are); returns how many were new."""
     store.register_sources([(SEED_SOURCE, None, None)])
     new = store.land_seeds(seed_documents(seeds))
@@ -136,7 +134,7 @@ def run_ingest(
     fetch_pages: PageFetcher,
     events: EventSink,
     progress: Progress = no_progress,
-    log: logging.Logger | logging.LoggerAdapter[Any],
+    log: Log,
 ) -> IngestSummary:
     """One ingest run: the seed corpus, then every due source polled, its new pages fetched and landed in
     one transaction per source. Failures are recorded, never raised; the run is recorded in ``runs``."""
@@ -176,7 +174,7 @@ class _Run:
         fetch_pages: PageFetcher,
         events: EventSink,
         progress: Progress,
-        log: logging.Logger | logging.LoggerAdapter[Any],
+        log: Log,
     ) -> None:
         self.store, self.summary, self.limits = store, summary, limits
         self.poll, self.fetch_pages, self.events, self.progress, self.log = poll, fetch_pages, events, progress, log
@@ -254,7 +252,7 @@ class _Run:
         entries = plan.new_entries(self.store, source, poll, self.limits.max_new_per_source)
         total = len(poll.feed.entries) if poll.feed else 0
         self.log.info("%s: %d entries in feed, %d new", source.name, total, len(entries.fetch))
-        return _Polled(source, poll, entries), None
+        return _Polled(poll, entries), None
 
     def _land(self, name: str, batch: SourceBatch, retry_after: float | None = None) -> None:
         """Write one source's batch, schedule its next poll, and report it."""
