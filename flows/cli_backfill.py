@@ -3,15 +3,29 @@ flows/cli.py: 0 done (the source may have failed: it is said), 1 could not proce
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Annotated
 
 import typer
 
 from extractors.errors import ConfigError
-from flows.cli_common import COUNT, FAILED, DbOption, JsonOption, SourcesOption, dump_json, fail, progress_bar, show
+from flows.cli_common import (
+    COUNT,
+    FAILED,
+    WARNING,
+    DbOption,
+    JsonOption,
+    SourcesOption,
+    dump_json,
+    fail,
+    progress_bar,
+    show,
+)
 from flows.history import BackfillResult, backfill_without_prefect
 from warehouse.errors import WarehouseError
+
+SHOWN_PROBLEMS = 5  # sitemaps that could not be read, listed in the summary (all of them in --json)
 
 
 def backfill(
@@ -34,6 +48,8 @@ def backfill(
 
     Example: tealeaves backfill responsiblestatecraft --since 2025-02-01
     """
+    # usp logs every sitemap it could not read; the discovery keeps those lines and the summary shows them.
+    logging.getLogger("usp").setLevel(logging.CRITICAL)
     progress = progress_bar()
     bar = progress.add_task(f"{name}: reading sitemaps", total=2)
 
@@ -69,6 +85,10 @@ def _show(name: str, result: BackfillResult) -> None:
         (str(summary.documents_new), COUNT),
         f" new documents → {summary.db}",
     )
+    for problem in found.problems[:SHOWN_PROBLEMS]:
+        show("  ", ("! not read", WARNING), f": {problem}")
+    if len(found.problems) > SHOWN_PROBLEMS:
+        show(f"  … and {len(found.problems) - SHOWN_PROBLEMS} more sitemaps not read (--json lists them all)")
     for reason in summary.sources_failed.values():
         show("  ", ("✗ failed", FAILED), f": {reason}")
     if found.kept > result.limit:

@@ -57,3 +57,16 @@ def test_an_unknown_source_or_a_bad_date_exits_2(site: FixtureServer, tmp_path: 
     result = runner.invoke(app, ["backfill", "outlet", "--since", "last year", "--sources", str(sources)])
     assert result.exit_code == 2
     assert "--since" in result.output
+
+
+def test_a_sitemap_that_cannot_be_read_is_named_and_the_others_still_land(
+    site: FixtureServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sources, db = write_one_source(tmp_path / "sources.toml", site), tmp_path / "w.duckdb"
+    site.routes.pop("/news-sitemap.xml")
+    result = runner.invoke(app, ["backfill", "outlet", "--sources", str(sources), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "news-sitemap.xml: server answered 404" in result.stdout
+    assert "3 pieces listed in 3 sitemaps, 3 kept; 3 new documents" in result.stdout
+    # usp's own log lines repeat it (and, with no logging configured, would reach the terminal as well).
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("usp")] == []
