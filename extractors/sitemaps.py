@@ -3,7 +3,8 @@ indexes, gzip and Google News sitemaps (``news:publication_date``) are read by u
 
 usp never downloads on its own: it is handed ``FetcherClient``, its web-client interface on top of our
 ``Fetcher`` (a ``PoliteFetcher`` in a backfill), so every sitemap request is guarded, capped, polite and sent
-with tealeaves' User-Agent. Each answer is checked for entity tricks as feeds are before usp parses it, and a
+with tealeaves' User-Agent. A gzipped sitemap is inflated here, within the fetch policy's size cap (usp would
+allow 100 MB), and each answer is checked for entity tricks as feeds are before usp parses it; a
 walk reads at most ``max_documents`` sitemap documents, so a site with thousands of daily sitemaps costs a
 bounded number of requests. usp's own retries are turned off (every error is final): a busy site is asked
 again by the next backfill, not hammered by this one.
@@ -11,8 +12,9 @@ again by the next backfill, not hammered by this one.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -34,6 +36,7 @@ from extractors.urls import host_of
 SITEMAP_ACCEPT = "application/xml, text/xml;q=0.9, application/x-gzip;q=0.8, text/plain;q=0.5, */*;q=0.1"
 FALLBACK_PATH = "sitemap.xml"  # tried when robots.txt lists no sitemap
 _EPOCH = datetime.min.replace(tzinfo=UTC)
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -126,12 +129,31 @@ class FetcherClient(AbstractWebClient):
         try:
             result = self.fetcher.get(url, accept=SITEMAP_ACCEPT)
             self.walk.hops.extend(result.hops)
+            result = replace(result, body=gunzipped(result.body, result.url, self.fetcher.policy.max_bytes))
             check_entities(result.body, result.url, result.headers)
         except errors.ExtractorError as exc:
             self.walk.hops.extend(exc.hops)
             self.walk.problems.append(str(exc))
             return WebClientErrorResponse(str(exc), retryable=False)
         return _Answer(result)
+
+
+def gunzipped(body: bytes, url: str, limit: int) -> bytes:
+    """``body`` inflated when it is gzip data (a ``.xml.gz`` sitemap), never to more than ``limit`` bytes."""
+    if not body.startswith(GZIP_MAGIC):
+        return body
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(body, limit + 1)
+    except zlib.error as exc:
+        raise errors.UnsupportedContent(f"{url}: a gzipped sitemap that does not inflate ({exc})", url=url) from exc
+    if len(out) > limit:
+        raise errors.TooLarge(
+            f"{url}: the sitemap inflates to more than the {limit:,}-byte cap; "
+            "raise TEALEAVES_MAX_BYTES if this site is legitimate",
+            url=url,
+        )
+    return out
 
 
 def _utc(when: datetime | None) -> datetime | None:

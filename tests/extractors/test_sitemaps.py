@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -105,3 +106,21 @@ def test_pages_of_other_sites_are_not_taken(site: FixtureServer) -> None:
         walk = read_sitemaps(fetcher, site.url("/"), max_documents=10)
     assert "https://elsewhere.example/2025/02/x/" not in {p.url for p in walk.pages}
     assert site.url("/mine/") in {p.url for p in walk.pages}
+
+
+def test_a_gzipped_sitemap_is_inflated_within_the_size_cap(site: FixtureServer) -> None:
+    posts = site.routes.pop("/sitemap-posts.xml")
+    assert isinstance(posts, Route)
+    site.routes["/sitemap-posts.xml.gz"] = Route(
+        gzip.compress(posts.body.replace(b"{BASE}", site.base.encode())), headers={"Content-Type": "application/x-gzip"}
+    )
+    index = site.routes["/sitemap_index.xml"]
+    assert isinstance(index, Route)
+    index.body = index.body.replace(b"/sitemap-posts.xml<", b"/sitemap-posts.xml.gz<")
+    bomb = gzip.compress(b"<" + b" " * 3_000_000 + b">")
+    site.routes["/news-sitemap.xml"] = Route(bomb, headers={"Content-Type": "application/x-gzip"})
+    fetcher = PoliteFetcher(fetch_policy(max_bytes=1_000_000), politeness_policy(min_delay=0.0), gate=HostGate(2, 0.0))
+    with fetcher:
+        walk = read_sitemaps(fetcher, site.url("/"), max_documents=10)
+    assert {p.url.removeprefix(site.base) for p in walk.pages} == set(SITEMAP_PAGES)
+    assert any("inflates to more than the 1,000,000-byte cap" in p for p in walk.problems), walk.problems
