@@ -151,6 +151,14 @@ class PoliteFetcher(Fetcher):
                 raise
         return replace(result, hops=robots_hops + result.hops)
 
+    def robots_txt(self, url: str) -> tuple[str | None, tuple[Hop, ...]]:
+        """The text of ``url``'s robots.txt, read once with the rules (None: no rules, or unreadable), and
+        the hops if this call fetched it; callers that want its ``Sitemap:`` lines need not ask again."""
+        robots, hops = self._robots_for(url)
+        known = self.robots.fresh(_origin(url), datetime.now(UTC))
+        text = known.body if known is not None and known.outcome == "rules" else None
+        return (text if robots.rules is not None else None), hops
+
     def _check_robots(self, url: str, robots: _Robots) -> None:
         if robots.refusal is not None:
             error, reason = robots.refusal

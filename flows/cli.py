@@ -11,7 +11,7 @@ import typer
 
 from extractors.errors import ConfigError
 from extractors.sources import load_sources, site_of
-from flows import cli_analysis
+from flows import cli_analysis, cli_backfill
 from flows.cli_common import (
     COUNT,
     FAILED,
@@ -247,3 +247,4 @@ def main() -> None:
 
 
 cli_analysis.register(app)
+cli_backfill.register(app)

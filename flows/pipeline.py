@@ -14,7 +14,7 @@ from __future__ import annotations
 import queue
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 from extractors import errors as x
@@ -135,9 +135,13 @@ def run_ingest(
     events: EventSink,
     progress: Progress = no_progress,
     log: Log,
+    backfill: bool = False,
 ) -> IngestSummary:
     """One ingest run: the seed corpus, then every due source polled, its new pages fetched and landed in
-    one transaction per source. Failures are recorded, never raised; the run is recorded in ``runs``."""
+    one transaction per source. Failures are recorded, never raised; the run is recorded in ``runs``.
+
+    With ``backfill`` the poller's "feed" is what older pieces were found (``flows.history``): its batches
+    land without touching the source's feed state (validators, health) or its next poll."""
     summary = IngestSummary(run_id=run_id, db=db)
     summary.seeds_new = load_seeds(store, seeds, log)
     store.register_sources([(s.name, s.feed, site_of(s)) for s in sources])
@@ -145,7 +149,7 @@ def run_ingest(
     due, summary.sources_waiting = plan.due_sources(store, sources, force=force)
     for name, why in summary.sources_waiting.items():
         log.info("%s: not polled (%s)", name, why)
-    _Run(store, summary, limits, poll, fetch_pages, events, progress, log).through(due)
+    _Run(store, summary, limits, poll, fetch_pages, events, progress, log, backfill=backfill).through(due)
     store.finish_run(
         run_id,
         sources_ok=len(summary.sources_ok),
@@ -175,8 +179,10 @@ class _Run:
         events: EventSink,
         progress: Progress,
         log: Log,
+        *,
+        backfill: bool = False,
     ) -> None:
-        self.store, self.summary, self.limits = store, summary, limits
+        self.store, self.summary, self.limits, self.backfill = store, summary, limits, backfill
         self.poll, self.fetch_pages, self.events, self.progress, self.log = poll, fetch_pages, events, progress, log
         self.done: queue.Queue[tuple[str, str, PollFuture]] = queue.Queue()
         self.polled: dict[str, _Polled] = {}
@@ -255,19 +261,21 @@ class _Run:
         return _Polled(poll, entries), None
 
     def _land(self, name: str, batch: SourceBatch, retry_after: float | None = None) -> None:
-        """Write one source's batch, schedule its next poll, and report it."""
+        """Write one source's batch, schedule its next poll (not after a backfill), and report it."""
         summary = self.summary
+        if self.backfill:
+            batch = replace(batch, backfill=True)
         try:
             landed = self.store.land(summary.run_id, batch)
         except LandingError as exc:
             self.store.record_landing_failure(summary.run_id, name, exc, self.log)
-            self.store.schedule_after_poll(name, retry_after=retry_after)
+            self._schedule(name, retry_after)
             summary.sources_failed[name] = str(exc)
             summary.failures += 1
             self.log.error("%s", exc)
             self.progress("failed", name, str(exc))
             return
-        self.store.schedule_after_poll(name, retry_after=retry_after)
+        self._schedule(name, retry_after)
         summary.failures += len(batch.failures)
         new_ids = set(landed.new_doc_ids)
         new = [
@@ -288,6 +296,10 @@ class _Run:
                 self.log.warning("%s: %s", name, failure.message)
             self.progress("landed", name, f"{len(new)} new")
         self._release(batch)
+
+    def _schedule(self, name: str, retry_after: float | None) -> None:
+        if not self.backfill:  # a backfill did not poll the feed: its schedule stays as the last poll left it
+            self.store.schedule_after_poll(name, retry_after=retry_after)
 
     def _release(self, batch: SourceBatch) -> None:
         self.landed_bytes += sum(len(p.raw) for p in batch.raw_pages)

@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     max_retry_after: float = Field(
         7 * 24 * 3600.0, description="A server's Retry-After further away than this many seconds is held to it."
     )
+    backfill_max_sitemaps: int = Field(
+        100, description="Sitemap documents one backfill reads at most (indexes and the sitemaps they list)."
+    )
+    backfill_max_feed_pages: int = Field(
+        20, description="Feed pages (?paged=N) one backfill reads at most, the feed itself included."
+    )
     lock_wait: float = Field(30.0, description="Seconds a run waits for another writer before giving up.")
     poll_interval: float = Field(
         1800.0, description="Seconds between scheduled ingest runs (keep equal to the schedule in prefect.yaml)."

@@ -23,7 +23,7 @@ def test_every_entrypoint_imports_as_a_flow() -> None:
         assert isinstance(flow, Flow), deployment["entrypoint"]
         assert set(deployment.get("parameters", {})) <= set(flow.parameters.properties), deployment["name"]
         names.add(deployment["name"])
-    assert names == {"ingest", "analyze"}
+    assert names == {"ingest", "analyze", "backfill"}
 
 
 def test_deployments_share_the_defined_pool_schedule_and_limit() -> None:
@@ -35,6 +35,10 @@ def test_deployments_share_the_defined_pool_schedule_and_limit() -> None:
     assert by_name["ingest"]["schedules"][0]["interval"] == Settings.model_fields["poll_interval"].default
     assert by_name["ingest"]["concurrency_limit"]["limit"] == 1
     assert "schedules" not in by_name["analyze"]
+    # A backfill is run by hand, and writes the warehouse like an ingest: the same one-writer limit.
+    assert by_name["backfill"]["work_pool"] is pool
+    assert "schedules" not in by_name["backfill"]
+    assert by_name["backfill"]["concurrency_limit"] is by_name["ingest"]["concurrency_limit"]
 
 
 def test_analyze_is_triggered_by_a_completed_ingest_with_new_documents() -> None:

@@ -130,8 +130,8 @@ def _insert_documents(
 
 
 def land_batch(conn: duckdb.DuckDBPyConnection, run_id: str, batch: SourceBatch) -> Landed:
-    """Write a source's documents, comments, raw pages, entries, fetches, failures and feed state
-    in one transaction. On any error it is rolled back whole and LandingError says why."""
+    """Write a source's documents, comments, raw pages, entries, fetches, failures and feed state (not for
+    a backfill batch) in one transaction. On any error it is rolled back whole and LandingError says why."""
     now = datetime.now(UTC)
     conn.execute("BEGIN TRANSACTION")
     try:
@@ -208,10 +208,11 @@ def land_batch(conn: duckdb.DuckDBPyConnection, run_id: str, batch: SourceBatch)
                 for f in batch.failures
             ],
         )
-        conn.execute(
-            sql("load/upsert_source_state"),
-            [batch.source, batch.feed_status, batch.etag, batch.last_modified, now, batch.error],
-        )
+        if not batch.backfill:  # a backfill says nothing about the feed: its validators and health stay
+            conn.execute(
+                sql("load/upsert_source_state"),
+                [batch.source, batch.feed_status, batch.etag, batch.last_modified, now, batch.error],
+            )
         conn.execute("COMMIT")
     except (duckdb.Error, OSError) as exc:
         _rollback(conn)

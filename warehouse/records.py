@@ -114,6 +114,7 @@ class SourceBatch:
     etag: str | None = None
     last_modified: str | None = None
     error: str | None = None  # the feed-level failure, if any
+    backfill: bool = False  # older pieces found in sitemaps or feed pages: the feed's state is left as it is
 
 
 @dataclass(frozen=True)
