@@ -16,11 +16,12 @@ import queue
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from extractors import errors as x
 from extractors.harvest import FeedPoll, Page
-from extractors.models import FeedEntry
+from extractors.models import FeedEntry, PollHints
 from extractors.seeds import SeedText
 from extractors.sources import Source, site_of
 from flows import plan
@@ -140,6 +141,7 @@ def run_ingest(
 ) -> IngestSummary:
     """One ingest run: the seed corpus, then every due source polled, its new pages fetched and landed in
     one transaction per source. Failures are recorded, never raised; the run is recorded in ``runs``."""
+    started = datetime.now(UTC)
     summary = IngestSummary(run_id=run_id, db=db)
     summary.seeds_new = load_seeds(store, seeds, log)
     store.register_sources([(s.name, s.feed, site_of(s)) for s in sources])
@@ -147,7 +149,7 @@ def run_ingest(
     due, summary.sources_waiting = plan.due_sources(store, sources, force=force)
     for name, why in summary.sources_waiting.items():
         log.info("%s: not polled (%s)", name, why)
-    _Run(store, summary, limits, poll, fetch_pages, events, progress, log).through(due)
+    _Run(store, summary, limits, poll, fetch_pages, events, progress, log, started).through(due)
     store.finish_run(
         run_id,
         sources_ok=len(summary.sources_ok),
@@ -177,12 +179,14 @@ class _Run:
         events: EventSink,
         progress: Progress,
         log: logging.Logger | logging.LoggerAdapter[Any],
+        started: datetime,
     ) -> None:
-        self.store, self.summary, self.limits = store, summary, limits
+        self.store, self.summary, self.limits, self.started = store, summary, limits, started
         self.poll, self.fetch_pages, self.events, self.progress, self.log = poll, fetch_pages, events, progress, log
         self.done: queue.Queue[tuple[str, str, PollFuture]] = queue.Queue()
         self.polled: dict[str, _Polled] = {}
         self.batches: dict[str, SourceBatch] = {}
+        self.hints: dict[str, PollHints] = {}  # what each answered poll said about the next one
         self.landed_bytes = 0
 
     def through(self, due: Sequence[Source]) -> None:
@@ -248,6 +252,7 @@ class _Run:
         except x.ExtractorError as exc:
             retry_after = exc.retry_after if isinstance(exc, x.ServerBusy) else None
             return feed_failure_batch(source.name, exc, source.feed), retry_after
+        self.hints[source.name] = poll.hints
         if poll.status == 304:
             self.log.info("%s: feed not modified (304); no pages fetched", source.name)
             return source_batch(source.name, poll, [], plan.EntryPlan()), None
@@ -259,6 +264,7 @@ class _Run:
     def _land(self, name: str, batch: SourceBatch, retry_after: float | None = None) -> None:
         """Write one source's batch, schedule its next poll, and report it."""
         summary = self.summary
+        hints = self.hints.pop(name, None)
         try:
             landed = self.store.land(summary.run_id, batch)
         except LandingError as exc:
@@ -269,7 +275,12 @@ class _Run:
             self.log.error("%s", exc)
             self.progress("failed", name, str(exc))
             return
-        self.store.schedule_after_poll(name, retry_after=retry_after)
+        if batch.feed_status == "failed":
+            hints = None
+        schedule = self.store.schedule_after_poll(name, retry_after=retry_after, hints=hints, started=self.started)
+        if hints is not None and schedule.next_poll_at is not None:
+            when = schedule.next_poll_at.isoformat(timespec="minutes")
+            self.log.info("%s: next poll not before %s (%s)", name, when, schedule.reason)
         summary.failures += len(batch.failures)
         new_ids = set(landed.new_doc_ids)
         new = [
