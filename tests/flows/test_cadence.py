@@ -3,6 +3,7 @@ real local server and a real warehouse (the server's log says whether a feed was
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -11,9 +12,11 @@ from typing import Any
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
 from extractors.models import FeedHints, PollHints
 from flows.cadence import PublishingHistory, hints_from_json, hints_json, schedule_when_ok
+from flows.cli import app
 from flows.runs import ingest_without_prefect
 from tests.fixture_server import FixtureServer, Route
 from tests.policies import cadence_policy
@@ -241,3 +244,21 @@ def test_a_source_that_posts_four_times_a_day_is_polled_every_six_hours(tmp_path
         assert third.sources_waiting["outlet"].startswith("adaptive until ")
     finally:
         server.close()
+
+
+def test_status_shows_each_sources_next_poll_and_why(tmp_path: Path, cached: FixtureServer) -> None:
+    sources, db = sources_file(tmp_path, cached), tmp_path / "w.duckdb"
+    ingest_without_prefect(sources, str(db))
+    runner = CliRunner()
+    result = runner.invoke(app, ["status", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    row = next(r for r in json.loads(result.stdout)["sources"] if r["source"] == "outlet")
+    assert row["wait_reason"] == "cache-control"
+    assert row["next_poll_at"] is not None
+    result = runner.invoke(app, ["status", "--db", str(db)], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if "outlet" in line)
+    assert "cache-control" in line
+    assert " UTC (in 23 h " in line
+    seed = next(line for line in result.stdout.splitlines() if "seed" in line)
+    assert "next run" in seed
