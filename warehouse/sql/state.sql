@@ -67,6 +67,7 @@ SELECT feed_hints FROM source_state WHERE source = $1
 -- name: publishing_history
 -- $1 source, $2 since: how many of its entries were first seen since $2 after its first landing (whose
 -- backlog is old news, not a rate), and when it was first landed (NULL: no entry yet).
-WITH first AS (SELECT min(first_seen_at) AS landed_at FROM entries WHERE source = $1)
-SELECT count(*) FILTER (WHERE e.first_seen_at > first.landed_at AND e.first_seen_at >= $2), any_value(first.landed_at)
-FROM first LEFT JOIN entries e ON e.source = $1
+-- One scan of the source's entries: its first landing is the smallest first_seen_at among them.
+WITH seen AS (SELECT first_seen_at, min(first_seen_at) OVER () AS landed_at FROM entries WHERE source = $1)
+SELECT count(*) FILTER (WHERE first_seen_at > landed_at AND first_seen_at >= $2), min(landed_at)
+FROM seen
