@@ -21,7 +21,7 @@ from feedparser import encodings as feedparser_encodings
 
 from extractors import errors
 from extractors.identity import entry_key
-from extractors.models import Feed, FeedEntry
+from extractors.models import Feed, FeedEntry, FeedHints
 from extractors.urls import resolve
 
 # Entity declarations are where "billion laughs" style feeds hide; real feeds declare a handful of short
@@ -194,7 +194,48 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
         ),
         warnings,
     )
-    return Feed(title=parsed.feed.get("title"), entries=tuple(entries), warnings=tuple(warnings))
+    return Feed(
+        title=parsed.feed.get("title"), entries=tuple(entries), warnings=tuple(warnings), hints=feed_hints(parsed, text)
+    )
+
+
+_PERIODS = frozenset({"hourly", "daily", "weekly", "monthly", "yearly"})
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# feedparser keeps only the last <hour> and <day> of these lists, so they are read from the document.
+_SKIP_HOURS = re.compile(rb"<skipHours\s*>(.{0,2000}?)</skipHours\s*>", re.IGNORECASE | re.DOTALL)
+_SKIP_DAYS = re.compile(rb"<skipDays\s*>(.{0,2000}?)</skipDays\s*>", re.IGNORECASE | re.DOTALL)
+_HOUR = re.compile(rb"<hour\s*>\s*(\d{1,2})\s*</hour\s*>", re.IGNORECASE)
+_DAY = re.compile(rb"<day\s*>\s*([A-Za-z]{3,9})\s*</day\s*>", re.IGNORECASE)
+
+
+def _whole(value: Any, low: int, high: int) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return None
+    return number if low <= number <= high else None
+
+
+def feed_hints(parsed: Any, text: bytes) -> FeedHints:
+    """The feed's polling hints: <ttl> (minutes), sy:updatePeriod / sy:updateFrequency, and the hours and
+    days of skipHours / skipDays; values out of range are ignored."""
+    channel = parsed.feed
+    period = str(channel.get("sy_updateperiod", "")).strip().lower()
+    hours = _SKIP_HOURS.search(text)
+    days = _SKIP_DAYS.search(text)
+    by_name = {day.lower(): day for day in _DAYS}
+    return FeedHints(
+        ttl_minutes=_whole(channel.get("ttl", ""), 1, 366 * 24 * 60),
+        update_period=period if period in _PERIODS else None,
+        update_frequency=_whole(channel.get("sy_updatefrequency", ""), 1, 10_000),
+        # RSS numbers hours 0-23; 24 is read as midnight, as some feeds write it.
+        skip_hours=tuple(sorted({int(h) % 24 for h in _HOUR.findall(hours.group(1)) if int(h) <= 24}) if hours else ()),
+        skip_days=tuple(
+            day
+            for day in _DAYS
+            if days and day in {by_name.get(d.decode().lower()) for d in _DAY.findall(days.group(1))}
+        ),
+    )
 
 
 _Raw = tuple[str | None, Any, Any, Any, datetime | None, Any, dict[str, Any]]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from extractors import errors
 from extractors.article import extract_article
@@ -10,7 +13,7 @@ from extractors.encoding import mixed_encoding
 from extractors.feeds import parse_feed
 from extractors.fetch import Fetcher, Hop, request_context
 from extractors.identity import canonical_url
-from extractors.models import Article, Feed
+from extractors.models import Article, Feed, PollHints
 from extractors.urls import host_of
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
@@ -28,6 +31,7 @@ class FeedPoll:
     last_modified: str | None
     feed: Feed | None
     hops: tuple[Hop, ...]
+    hints: PollHints = field(default_factory=PollHints)  # what the answer said about when to ask again
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,45 @@ def poll_feed(fetcher: Fetcher, feed_url: str, *, etag: str | None, last_modifie
     """Fetch a feed with If-None-Match / If-Modified-Since; parse it unless the answer is 304."""
     result = fetcher.get(feed_url, etag=etag, last_modified=last_modified, accept=FEED_ACCEPT)
     if result.status == 304:
-        return FeedPoll(result.url, 304, etag, last_modified, None, result.hops)
+        return FeedPoll(result.url, 304, etag, last_modified, None, result.hops, poll_hints(result.headers))
     with request_context(result.url, result.hops):
         feed = parse_feed(result.body, url=result.url, headers=result.headers)
-    return FeedPoll(result.url, result.status, result.etag, result.last_modified, feed, result.hops)
+    hints = poll_hints(result.headers, feed)
+    return FeedPoll(result.url, result.status, result.etag, result.last_modified, feed, result.hops, hints)
+
+
+def _http_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None  # "Expires: 0" and other invalid dates mean "already expired" (RFC 9111)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def poll_hints(headers: Mapping[str, str], feed: Feed | None = None) -> PollHints:
+    """What an answer's Cache-Control, Expires and Date headers (and the feed, when one was read) say."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    max_age: float | None = None
+    no_store = False
+    for directive in lowered.get("cache-control", "").split(","):
+        name, _, value = directive.strip().partition("=")
+        name = name.strip().lower()
+        if name in ("no-store", "no-cache"):
+            no_store = True
+        elif name == "max-age":
+            try:
+                max_age = max(0.0, float(int(value.strip().strip('"'))))
+            except ValueError:
+                continue
+    return PollHints(
+        max_age=max_age,
+        no_store=no_store,
+        expires=_http_date(lowered.get("expires")),
+        date=_http_date(lowered.get("date")),
+        feed=feed.hints if feed else None,
+    )
 
 
 def _same_site(a: str, b: str) -> bool:

@@ -49,9 +49,32 @@ class FeedEntry:
 
 
 @dataclass(frozen=True)
+class FeedHints:
+    """What a feed says about how often to poll it (RSS <ttl>, the syndication module, skipHours/skipDays)."""
+
+    ttl_minutes: int | None = None
+    update_period: str | None = None  # sy:updatePeriod: hourly | daily | weekly | monthly | yearly
+    update_frequency: int | None = None  # sy:updateFrequency: updates per period (1 when absent)
+    skip_hours: tuple[int, ...] = ()  # hours (0-23, GMT) in which the feed asks not to be read
+    skip_days: tuple[str, ...] = ()  # days ('Monday' …, GMT) on which it asks not to be read
+
+
+@dataclass(frozen=True)
 class Feed:
     """A parsed feed: its entries plus what was odd about it."""
 
     title: str | None
     entries: tuple[FeedEntry, ...]
     warnings: tuple[str, ...] = ()
+    hints: FeedHints = FeedHints()
+
+
+@dataclass(frozen=True)
+class PollHints:
+    """What one answer to a feed poll (200 or 304) said about when to ask again."""
+
+    max_age: float | None = None  # Cache-Control max-age, seconds
+    no_store: bool = False  # Cache-Control no-store (or no-cache): the headers give no time to wait
+    expires: datetime | None = None  # the Expires header
+    date: datetime | None = None  # the Date header, against which Expires is read
+    feed: FeedHints | None = None  # the feed's own hints; None on a 304 (no body was read)

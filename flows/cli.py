@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -179,7 +180,26 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
         dump_json({"runs": rows_as_dicts(runs), "sources": rows_as_dicts(health)})
         return
     show_result(runs, False, "recent runs")
-    show_result(health, False, "sources")
+    show_result(_readable_schedule(health, datetime.now(UTC)), False, "sources")
+
+
+def _readable_schedule(health: QueryResult, now: datetime) -> QueryResult:
+    """The sources' table with its next poll as a person reads it: a UTC time and how far off, or "next run"."""
+    at, why = health.columns.index("next_poll_at"), health.columns.index("wait_reason")
+    columns = list(health.columns)
+    columns[at], columns[why] = "next poll", "why"
+    rows = []
+    for row in health.rows:
+        cells = list(row)
+        when = cells[at]
+        if when is None or when <= now:
+            cells[at], cells[why] = "next run", cells[why] if when is not None else "nothing asked to wait"
+        else:
+            minutes = int((when - now).total_seconds() // 60)
+            off = f"in {minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"in {minutes} min"
+            cells[at] = f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({off})"
+        rows.append(tuple(cells))
+    return QueryResult(columns, rows)
 
 
 @sources_app.command("resume")

@@ -183,7 +183,7 @@ def run_backfill(
         raise ConfigError(f"a backfill takes one source, not {len(inputs.sources)}")
     start = since_datetime(since)
     found = Discovery()
-    with open_store(inputs.db, wait=inputs.lock_wait, backoff=inputs.backoff) as store:
+    with open_store(inputs.db, wait=inputs.lock_wait, backoff=inputs.backoff, polling=inputs.polling) as store:
         robots = _robots_cache(store, inputs.politeness.robots_ttl)
         pages = PageFetcher(
             inputs.policy,

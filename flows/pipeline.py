@@ -15,11 +15,12 @@ import queue
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from extractors import errors as x
 from extractors.harvest import FeedPoll, Page
-from extractors.models import FeedEntry
+from extractors.models import FeedEntry, PollHints
 from extractors.seeds import SeedText
 from extractors.sources import Source, site_of
 from flows import plan
@@ -142,6 +143,7 @@ def run_ingest(
 
     With ``backfill`` the poller's "feed" is what older pieces were found (``flows.history``): its batches
     land without touching the source's feed state (validators, health) or its next poll."""
+    started = datetime.now(UTC)
     summary = IngestSummary(run_id=run_id, db=db)
     summary.seeds_new = load_seeds(store, seeds, log)
     store.register_sources([(s.name, s.feed, site_of(s)) for s in sources])
@@ -149,7 +151,7 @@ def run_ingest(
     due, summary.sources_waiting = plan.due_sources(store, sources, force=force)
     for name, why in summary.sources_waiting.items():
         log.info("%s: not polled (%s)", name, why)
-    _Run(store, summary, limits, poll, fetch_pages, events, progress, log, backfill=backfill).through(due)
+    _Run(store, summary, limits, poll, fetch_pages, events, progress, log, started, backfill=backfill).through(due)
     store.finish_run(
         run_id,
         sources_ok=len(summary.sources_ok),
@@ -179,14 +181,17 @@ class _Run:
         events: EventSink,
         progress: Progress,
         log: Log,
+        started: datetime,
         *,
         backfill: bool = False,
     ) -> None:
         self.store, self.summary, self.limits, self.backfill = store, summary, limits, backfill
+        self.started = started
         self.poll, self.fetch_pages, self.events, self.progress, self.log = poll, fetch_pages, events, progress, log
         self.done: queue.Queue[tuple[str, str, PollFuture]] = queue.Queue()
         self.polled: dict[str, _Polled] = {}
         self.batches: dict[str, SourceBatch] = {}
+        self.hints: dict[str, PollHints] = {}  # what each answered poll said about the next one
         self.landed_bytes = 0
 
     def through(self, due: Sequence[Source]) -> None:
@@ -252,6 +257,7 @@ class _Run:
         except x.ExtractorError as exc:
             retry_after = exc.retry_after if isinstance(exc, x.ServerBusy) else None
             return feed_failure_batch(source.name, exc, source.feed), retry_after
+        self.hints[source.name] = poll.hints
         if poll.status == 304:
             self.log.info("%s: feed not modified (304); no pages fetched", source.name)
             return source_batch(source.name, poll, [], plan.EntryPlan()), None
@@ -263,6 +269,7 @@ class _Run:
     def _land(self, name: str, batch: SourceBatch, retry_after: float | None = None) -> None:
         """Write one source's batch, schedule its next poll (not after a backfill), and report it."""
         summary = self.summary
+        hints = self.hints.pop(name, None)
         if self.backfill:
             batch = replace(batch, backfill=True)
         try:
@@ -275,7 +282,7 @@ class _Run:
             self.log.error("%s", exc)
             self.progress("failed", name, str(exc))
             return
-        self._schedule(name, retry_after)
+        self._schedule(name, retry_after, None if batch.feed_status == "failed" else hints)
         summary.failures += len(batch.failures)
         new_ids = set(landed.new_doc_ids)
         new = [
@@ -297,9 +304,13 @@ class _Run:
             self.progress("landed", name, f"{len(new)} new")
         self._release(batch)
 
-    def _schedule(self, name: str, retry_after: float | None) -> None:
-        if not self.backfill:  # a backfill did not poll the feed: its schedule stays as the last poll left it
-            self.store.schedule_after_poll(name, retry_after=retry_after)
+    def _schedule(self, name: str, retry_after: float | None, hints: PollHints | None = None) -> None:
+        if self.backfill:  # a backfill did not poll the feed: its schedule stays as the last poll left it
+            return
+        schedule = self.store.schedule_after_poll(name, retry_after=retry_after, hints=hints, started=self.started)
+        if hints is not None and schedule.next_poll_at is not None:
+            when = schedule.next_poll_at.isoformat(timespec="minutes")
+            self.log.info("%s: next poll not before %s (%s)", name, when, schedule.reason)
 
     def _release(self, batch: SourceBatch) -> None:
         self.landed_bytes += sum(len(p.raw) for p in batch.raw_pages)

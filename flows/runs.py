@@ -24,6 +24,7 @@ from extractors.politeness import PolitenessPolicy
 from extractors.robots import RobotsCache, RobotsFile
 from extractors.seeds import SeedText, read_seed_corpus
 from extractors.sources import Source, load_sources
+from flows.cadence import CadencePolicy
 from flows.fetching import PageFetcher
 from flows.pipeline import (
     EventSink,
@@ -55,13 +56,14 @@ class RunInputs:
     seeds: Sequence[SeedText]
     limits: RunLimits
     backoff: BackoffPolicy
+    polling: CadencePolicy
     lock_wait: float
 
     def run(
         self, *, run_id: str, force: bool, poll: Poller, events: EventSink, progress: Progress | None, log: Any
     ) -> FinishedRun:
         """Open the warehouse as its one writer and run the pipeline over these inputs."""
-        with open_store(self.db, wait=self.lock_wait, backoff=self.backoff) as store:
+        with open_store(self.db, wait=self.lock_wait, backoff=self.backoff, polling=self.polling) as store:
             robots = _robots_cache(store, self.politeness.robots_ttl)
             pages = PageFetcher(
                 self.policy,
@@ -121,6 +123,7 @@ def run_inputs(
         seeds=read_seed_corpus(settings.seed_dir, settings.seed_manifest),
         limits=settings.run_limits(),
         backoff=settings.backoff_policy(),
+        polling=settings.cadence_policy(),
         lock_wait=settings.lock_wait,
     )
 

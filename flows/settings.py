@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 if TYPE_CHECKING:  # the builders import what they build: every command reads the settings first, cheaply
     from extractors.fetch import FetchPolicy
     from extractors.politeness import PolitenessPolicy
+    from flows.cadence import CadencePolicy
     from flows.pipeline import RunLimits
     from warehouse.state import BackoffPolicy
 
@@ -99,6 +100,25 @@ class Settings(BaseSettings):
     poll_interval: float = Field(
         1800.0, description="Seconds between scheduled ingest runs (keep equal to the schedule in prefect.yaml)."
     )
+    min_poll_interval: float = Field(
+        1800.0,
+        ge=60.0,
+        le=7 * 24 * 3600.0,
+        description="Seconds: however often a source posts, its polls are never closer than this.",
+    )
+    max_poll_interval: float = Field(
+        24 * 3600.0,
+        ge=60.0,
+        le=7 * 24 * 3600.0,
+        description="Seconds: the longest a source that answers waits between polls, whatever its server "
+        "(Cache-Control, Expires, <ttl>, sy:updatePeriod) or its publishing rate asks.",
+    )
+    poll_history_days: float = Field(
+        28.0,
+        ge=1.0,
+        le=366.0,
+        description="Days of a source's entries over which its publishing rate (entries per day) is counted.",
+    )
 
     def run_limits(self) -> RunLimits:
         """How much of an ingest run is in flight at once."""
@@ -134,6 +154,17 @@ class Settings(BaseSettings):
             min_delay=self.host_delay,
             max_crawl_delay=self.max_crawl_delay,
             robots_ttl=self.robots_ttl,
+        )
+
+    def cadence_policy(self) -> CadencePolicy:
+        """How often a source that answers is polled."""
+        from flows.cadence import CadencePolicy
+
+        return CadencePolicy(
+            interval=self.poll_interval,
+            min_interval=self.min_poll_interval,
+            max_interval=max(self.min_poll_interval, self.max_poll_interval),
+            history_days=self.poll_history_days,
         )
 
     def backoff_policy(self) -> BackoffPolicy:

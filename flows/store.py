@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from extractors.models import PollHints
+from flows import cadence
 from warehouse import health, load, state
 from warehouse.db import open_writer, release_memory
 from warehouse.errors import LandingError
@@ -26,9 +28,12 @@ Log = logging.Logger | logging.LoggerAdapter[Any]
 class Store:
     """A run's calls on one open writer connection of the warehouse."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, backoff: state.BackoffPolicy) -> None:
+    def __init__(
+        self, conn: duckdb.DuckDBPyConnection, backoff: state.BackoffPolicy, polling: cadence.CadencePolicy
+    ) -> None:
         self.conn = conn
         self.backoff = backoff
+        self.polling = polling
 
     def register_sources(self, sources: Sequence[tuple[str, str | None, str | None]]) -> None:
         """Record (name, feed URL, site URL) of each source."""
@@ -71,9 +76,29 @@ class Store:
         except duckdb.Error as again:
             log.error("could not record the landing failure either: %s", again)
 
-    def schedule_after_poll(self, source: str, *, retry_after: float | None) -> None:
-        """Record when ``source`` may be polled next (after every poll, failed or not)."""
-        state.schedule_after_poll(self.conn, source, policy=self.backoff, retry_after=retry_after)
+    def schedule_after_poll(
+        self,
+        source: str,
+        *,
+        retry_after: float | None,
+        hints: PollHints | None = None,
+        started: datetime | None = None,
+    ) -> state.PollSchedule:
+        """Record when ``source`` may be polled next (after every poll, failed or not). ``hints``: what the
+        answer of a poll that landed said; ``started``: when the run began, from which its wait counts (so
+        the run due at that time polls it)."""
+        when_ok, kept = None, None
+        if hints is not None:
+            now = started or datetime.now(UTC)
+            since = now - timedelta(days=self.polling.history_days)
+            history = state.publishing_history(self.conn, source, since=since, now=now)
+            feed = hints.feed or cadence.hints_from_json(state.kept_feed_hints(self.conn, source))
+            rate = cadence.PublishingHistory(*history) if history else None
+            when_ok = cadence.schedule_when_ok(now, hints, rate, self.polling, feed=feed)
+            kept = cadence.hints_json(hints.feed) if hints.feed else None
+        return state.schedule_after_poll(
+            self.conn, source, policy=self.backoff, retry_after=retry_after, when_ok=when_ok, feed_hints=kept
+        )
 
     def release_memory(self, log: Log) -> None:
         """Checkpoint and give memory back to the system; a failure (a full disk) is logged, not raised."""
@@ -100,7 +125,9 @@ class Store:
 
 
 @contextmanager
-def open_store(path: Path, *, wait: float, backoff: state.BackoffPolicy) -> Iterator[Store]:
+def open_store(
+    path: Path, *, wait: float, backoff: state.BackoffPolicy, polling: cadence.CadencePolicy
+) -> Iterator[Store]:
     """The warehouse at ``path`` opened as the one writer (its read-only snapshot is refreshed on close)."""
     with open_writer(path, wait=wait) as conn:
-        yield Store(conn, backoff)
+        yield Store(conn, backoff, polling)

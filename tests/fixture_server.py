@@ -68,7 +68,9 @@ class FixtureServer:
                     modified = "Mon, 03 Mar 2025 10:00:00 GMT"
                     headers.update({"ETag": etag, "Last-Modified": modified})
                     if self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == modified:
-                        self._send(304, {"ETag": etag, "Last-Modified": modified}, b"")
+                        # A 304 repeats the caching headers of the 200 it stands for (RFC 9110, 15.4.5).
+                        cache = {k: v for k, v in route.headers.items() if k.lower() in ("cache-control", "expires")}
+                        self._send(304, {"ETag": etag, "Last-Modified": modified, **cache}, b"")
                         return
                 self._send(route.status, headers, body)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from extractors.fetch import FetchPolicy
 from extractors.politeness import PolitenessPolicy
+from flows.cadence import CadencePolicy
 from flows.settings import Settings
 from warehouse.state import BackoffPolicy
 
@@ -26,3 +27,8 @@ def politeness_policy(**changes: Any) -> PolitenessPolicy:
 def backoff_policy(**changes: Any) -> BackoffPolicy:
     """``Settings().backoff_policy()`` with ``changes``."""
     return replace(Settings().backoff_policy(), **changes)
+
+
+def cadence_policy(**changes: Any) -> CadencePolicy:
+    """``Settings().cadence_policy()`` with ``changes``."""
+    return replace(Settings().cadence_policy(), **changes)

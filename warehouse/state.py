@@ -95,7 +95,9 @@ class PollSchedule:
     """When a source may be polled next and why (``next_poll_at`` None: on the next run)."""
 
     next_poll_at: datetime | None = None
-    reason: str | None = None  # 'retry_after' | 'backoff' | 'paused'
+    # After a failure: 'retry_after' | 'backoff' | 'paused'. After a success (flows.cadence): 'cache-control' |
+    # 'expires' | 'ttl' | 'sy:updatePeriod' | 'adaptive' | 'skipHours' | 'skipDays'.
+    reason: str | None = None
     paused: bool = False
 
 
@@ -133,17 +135,44 @@ def schedule_after_poll(
     policy: BackoffPolicy,
     retry_after: float | None = None,
     now: datetime | None = None,
+    when_ok: PollSchedule | None = None,
+    feed_hints: str | None = None,
 ) -> PollSchedule:
     """Record when ``source`` may be polled next, from the failures in a row its landing just left in
-    source_state (call it after every land_batch of a polled source, failed or not)."""
+    source_state (call it after every land_batch of a polled source, failed or not): the backoff after a
+    failure, ``when_ok`` (what the server and the source's rate ask) after a success. ``feed_hints``, the
+    feed's polling hints as JSON, are kept for the polls answered 304."""
     now = now or datetime.now(UTC)
     row = conn.execute(sql("state/source_schedule"), [[source]]).fetchone()
     failures = int(row[1]) if row else 0
     schedule = next_poll(now, failures, retry_after=retry_after, policy=policy)
+    if failures == 0 and when_ok is not None:
+        schedule = when_ok
+    if failures == 0 and feed_hints is not None:
+        conn.execute(sql("state/keep_feed_hints"), [source, feed_hints])
     conn.execute(
         sql("state/update_source_schedule"), [source, schedule.next_poll_at, schedule.reason, schedule.paused, now]
     )
     return schedule
+
+
+def kept_feed_hints(conn: duckdb.DuckDBPyConnection, source: str) -> str | None:
+    """The polling hints (JSON) of the last answer of ``source`` that carried its feed."""
+    row = conn.execute(sql("state/feed_hints"), [source]).fetchone()
+    return row[0] if row else None
+
+
+def publishing_history(
+    conn: duckdb.DuckDBPyConnection, source: str, *, since: datetime, now: datetime | None = None
+) -> tuple[int, float] | None:
+    """(entries, days): the entries ``source`` posted since ``since`` and over how many days of watching,
+    not counting its first landing's backlog; None before it has landed an entry."""
+    now = now or datetime.now(UTC)
+    row = conn.execute(sql("state/publishing_history"), [source, since]).fetchone()
+    if row is None or row[1] is None:
+        return None
+    start = max(row[1], since)
+    return int(row[0]), max(0.0, (now - start).total_seconds() / 86400)
 
 
 def not_due(

@@ -8,6 +8,7 @@ import pytest
 
 from extractors import errors
 from extractors.feeds import parse_feed
+from extractors.models import FeedHints
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
 <item><title>A</title><link>/a?utm_source=x</link><guid>g1</guid>
@@ -67,3 +68,27 @@ def test_small_entity_like_nbsp_still_works() -> None:
     feed = parse_feed(body, url="https://example.org/feed")
     assert feed.title == "a\xa0b"
     assert len(feed.entries) == 1
+
+
+HINTED = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel><title>T</title>
+<ttl>1440</ttl><sy:updatePeriod>Hourly</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency>
+<skipHours><hour>3</hour><hour>4</hour><hour>24</hour><hour>99</hour></skipHours>
+<skipDays><day>Sunday</day><day>saturday</day><day>Blursday</day></skipDays>
+<item><title>A</title><link>https://example.org/a</link></item>
+</channel></rss>"""
+
+
+def test_feed_level_polling_hints_are_read_every_hour_and_day_of_them() -> None:
+    hints = parse_feed(HINTED, url="https://example.org/feed/").hints
+    assert hints.ttl_minutes == 1440
+    assert (hints.update_period, hints.update_frequency) == ("hourly", 2)
+    assert hints.skip_hours == (0, 3, 4)  # 24 is midnight; 99 is no hour
+    assert hints.skip_days == ("Saturday", "Sunday")
+
+
+def test_a_feed_without_hints_or_with_nonsense_ones_has_none() -> None:
+    assert parse_feed(RSS, url="https://example.org/feed/").hints == FeedHints()
+    nonsense = HINTED.replace(b"1440", b"soon").replace(b"Hourly", b"fortnightly").replace(b">2<", b">-1<")
+    hints = parse_feed(nonsense, url="https://example.org/feed/").hints
+    assert (hints.ttl_minutes, hints.update_period, hints.update_frequency) == (None, None, None)

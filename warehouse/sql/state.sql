@@ -55,3 +55,19 @@ SELECT origin, outcome, body, fetched_at FROM robots_txt WHERE fetched_at > $1
 -- One robots.txt answer per site: the newest replaces the one before (rows from the Arrow table `batch`).
 INSERT INTO robots_txt BY NAME SELECT * FROM batch
 ON CONFLICT (origin) DO UPDATE SET outcome = excluded.outcome, body = excluded.body, fetched_at = excluded.fetched_at
+
+-- name: keep_feed_hints
+-- $1 source, $2 the feed's polling hints as JSON (from the last answer that carried a feed)
+UPDATE source_state SET feed_hints = $2 WHERE source = $1
+
+-- name: feed_hints
+-- The polling hints of the given source's feed, as its last read answer gave them (NULL: none kept).
+SELECT feed_hints FROM source_state WHERE source = $1
+
+-- name: publishing_history
+-- $1 source, $2 since: how many of its entries were first seen since $2 after its first landing (whose
+-- backlog is old news, not a rate), and when it was first landed (NULL: no entry yet).
+-- One scan of the source's entries: its first landing is the smallest first_seen_at among them.
+WITH seen AS (SELECT first_seen_at, min(first_seen_at) OVER () AS landed_at FROM entries WHERE source = $1)
+SELECT count(*) FILTER (WHERE first_seen_at > landed_at AND first_seen_at >= $2), min(landed_at)
+FROM seen
