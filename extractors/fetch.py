@@ -92,11 +92,58 @@ class _Refused(Exception):
     through unchanged because it is not an httpcore error)."""
 
 
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+_V4 = ipaddress.IPv4Address
+_V6 = ipaddress.IPv6Address
+_NET = ipaddress.IPv6Network
+
+
+def _v4_at(ip: _V6, bit: int) -> _V4:
+    """The 32 bits of ``ip`` from ``bit`` on (0 is the most significant) as an IPv4 address."""
+    return _V4((int(ip) >> (96 - bit)) & 0xFFFFFFFF)
+
+
+def _last32(ip: _V6) -> tuple[_V4, ...]:
+    return (_v4_at(ip, 96),)
+
+
+def _sixtofour(ip: _V6) -> tuple[_V4, ...]:
+    return (_v4_at(ip, 16),)
+
+
+def _teredo(ip: _V6) -> tuple[_V4, ...]:
+    return (_v4_at(ip, 32), _V4(~int(ip) & 0xFFFFFFFF))
+
+
+# IPv6 forms that carry an IPv4 address a packet to them ends up at, so that address is what is judged: a
+# loopback or private one behind any of them is as private as itself, whatever Python thinks of the prefix.
+_CARRIERS: tuple[tuple[_NET, Callable[[_V6], tuple[_V4, ...]]], ...] = (
+    (_NET("::ffff:0:0/96"), _last32),  # IPv4-mapped (RFC 4291)
+    (_NET("::ffff:0:0:0/96"), _last32),  # IPv4-translated (RFC 2765)
+    (_NET("64:ff9b::/96"), _last32),  # NAT64 well-known prefix (RFC 6052)
+    (_NET("2002::/16"), _sixtofour),  # 6to4: bits 16-48 (RFC 3056)
+    (_NET("2001::/32"), _teredo),  # Teredo: the server at bits 32-64, the client inverted at the end (RFC 4380)
+)
+# Never public, whatever they embed: the deprecated IPv4-compatible form (RFC 4291; it holds :: and ::1 too),
+# and the NAT64 local-use prefix (RFC 8215), which is not globally reachable and whose operator chooses where
+# inside it the IPv4 address sits, so no one position can be judged.
+_NEVER_PUBLIC = (_NET("::/96"), _NET("64:ff9b:1::/48"))
+
+
+def _is_public_ip(ip: _V4 | _V6) -> bool:
     return ip.is_global and not ip.is_multicast
+
+
+def _is_public(address: str) -> bool:
+    """Whether a request may go to ``address``; an IPv6 form that embeds an IPv4 address is judged by that."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, _V4):
+        return _is_public_ip(ip)
+    if any(ip in network for network in _NEVER_PUBLIC):
+        return False
+    for network, embedded in _CARRIERS:
+        if ip in network:
+            return all(_is_public_ip(v4) for v4 in embedded(ip))
+    return _is_public_ip(ip)
 
 
 # The monotonic time by which the request in progress on this thread must be done (set by Fetcher.get).

@@ -14,6 +14,9 @@ from extractors.urls import host_of, is_fetchable
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
 _SOURCE_KEYS = frozenset({"name", "feed", "site"})
 _SETTINGS_KEYS = frozenset({"allow_hosts"})
+# Controls (C0, DEL, C1) and whitespace of any script: a URL or host is one unbroken token, and a newline or
+# escape inside one would reach request lines, logs and the terminal.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\s]")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,17 @@ def _table_lines(text: str) -> list[int]:
     return [i for i, line in enumerate(text.splitlines(), 1) if re.match(r"^\s*\[\[\s*source\s*\]\]", line)]
 
 
+def _key_line(text: str, key: str) -> int:
+    """The line (1-based) where ``key =`` is first written, 0 when it is not found."""
+    return next((i for i, line in enumerate(text.splitlines(), 1) if re.match(rf"^\s*{key}\s*=", line)), 0)
+
+
+def _unsafe_char(value: str) -> str | None:
+    """Where ``value`` holds a control or whitespace character, which one and at what position, else None."""
+    found = _UNSAFE.search(value)
+    return None if found is None else f"U+{ord(found.group()):04X} at position {found.start() + 1}"
+
+
 def parse_sources(text: str, path: str = "sources.toml") -> SourcesConfig:
     """Validate sources.toml text; raises ConfigError naming the file and line of the first problem."""
     try:
@@ -60,7 +74,8 @@ def parse_sources(text: str, path: str = "sources.toml") -> SourcesConfig:
     unknown_top = set(data) - {"settings", "source"}
     if unknown_top:
         raise ConfigError(f"{path}: unknown section(s) {sorted(unknown_top)}; expected [settings] and [[source]]")
-    allow = _allow_hosts(data.get("settings", {}), path)
+    allow_line = _key_line(text, "allow_hosts")
+    allow = _allow_hosts(data.get("settings", {}), f"{path}, line {allow_line}" if allow_line else path)
     raw_sources = data.get("source", [])
     if not isinstance(raw_sources, list):
         raise ConfigError(f"{path}: sources are written as [[source]] tables")
@@ -81,7 +96,7 @@ def parse_sources(text: str, path: str = "sources.toml") -> SourcesConfig:
 
 
 def _allow_hosts(settings: object, path: str) -> frozenset[str]:
-    """The hosts [settings] exempts from the address guard, lower-cased."""
+    """The hosts [settings] exempts from the address guard, lower-cased; ``path`` names the file (and line)."""
     if not isinstance(settings, dict):
         raise ConfigError(f"{path}: [settings] must be a table")
     extra = set(settings) - _SETTINGS_KEYS
@@ -90,6 +105,12 @@ def _allow_hosts(settings: object, path: str) -> frozenset[str]:
     allow = settings.get("allow_hosts", [])
     if not isinstance(allow, list) or not all(isinstance(h, str) and h for h in allow):
         raise ConfigError(f'{path}: [settings] allow_hosts must be a list of host names, e.g. ["127.0.0.1"]')
+    for host in allow:
+        if (unsafe := _unsafe_char(host)) is not None:
+            raise ConfigError(
+                f"{path}: [settings] allow_hosts entry {host!r} has a control or space character ({unsafe}); "
+                'write the bare host name, e.g. "127.0.0.1"'
+            )
     return frozenset(h.lower() for h in allow)
 
 
@@ -107,12 +128,26 @@ def _source(raw: dict[str, object], where: str) -> Source:
     feed = raw.get("feed")
     if not isinstance(feed, str) or not feed.strip():
         raise ConfigError(f'{where}: source {name!r} has no feed = "https://…"')
-    if not is_fetchable(feed.strip()):
-        raise ConfigError(f"{where}: source {name!r}: feed {feed!r} is not an http(s) URL")
+    # Spaces around the URL are padding and go; a tab, newline or other control anywhere is refused below.
+    feed = feed.strip(" ")
+    _check_url(feed, f"{where}: source {name!r}: feed")
     site = raw.get("site")
-    if site is not None and (not isinstance(site, str) or not is_fetchable(site)):
-        raise ConfigError(f"{where}: source {name!r}: site {site!r} is not an http(s) URL")
-    return Source(name=name, feed=feed.strip(), site=site)
+    if site is not None:
+        if not isinstance(site, str):
+            raise ConfigError(f"{where}: source {name!r}: site {site!r} is not an http(s) URL")
+        _check_url(site, f"{where}: source {name!r}: site")
+    return Source(name=name, feed=feed, site=site)
+
+
+def _check_url(url: str, what: str) -> None:
+    """Refuse a URL with a control or whitespace character in it, or one that is not http(s)."""
+    if (unsafe := _unsafe_char(url)) is not None:
+        raise ConfigError(
+            f"{what} {url!r} has a control or space character ({unsafe}); write the URL on one line, "
+            "with a space inside it encoded as %20"
+        )
+    if not is_fetchable(url):
+        raise ConfigError(f"{what} {url!r} is not an http(s) URL")
 
 
 def load_sources(path: Path) -> SourcesConfig:

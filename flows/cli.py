@@ -22,12 +22,13 @@ from flows.cli_common import (
     SourcesOption,
     dump_json,
     fail,
+    load_settings,
     progress_bar,
     rows_as_dicts,
     show,
     show_result,
 )
-from flows.settings import Settings, prefect_api_url
+from flows.settings import prefect_api_url
 from warehouse.errors import QueryError, WarehouseError
 from warehouse.query import QueryResult, named, run_query
 
@@ -65,7 +66,7 @@ def ingest(
 
     Example: tealeaves ingest --source nakedcapitalism --db /tmp/t.duckdb
     """
-    settings = Settings()
+    settings = load_settings()
     sources_path = sources or settings.sources
     try:
         selected = load_sources(sources_path).select(source)
@@ -156,8 +157,9 @@ def query(
 
     Example: tealeaves query "SELECT source, count(*) FROM documents GROUP BY ALL"
     """
+    settings = load_settings()
     try:
-        show_result(run_query(db or Settings().db, sql_text), as_json)
+        show_result(run_query(db or settings.db, sql_text), as_json)
     except QueryError as exc:
         raise fail(str(exc), 2) from exc
     except WarehouseError as exc:
@@ -170,7 +172,8 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
 
     Example: tealeaves status --json
     """
-    path = db or Settings().db
+    settings = load_settings()
+    path = db or settings.db
     try:
         runs = named(path, "health/recent_runs")
         health = named(path, "health/source_status")
@@ -215,7 +218,7 @@ def sources_resume(
     from warehouse import state
     from warehouse.db import open_writer
 
-    settings = Settings()
+    settings = load_settings()
     path = db or settings.db
     sources_path = sources or settings.sources
     known, unread = _known_sources(path, sources_path)
@@ -253,8 +256,9 @@ def sources_list(sources: SourcesOption = None, as_json: JsonOption = False) -> 
 
     Example: tealeaves sources list --sources my-sources.toml
     """
+    settings = load_settings()
     try:
-        config = load_sources(sources or Settings().sources)
+        config = load_sources(sources or settings.sources)
     except ConfigError as exc:
         raise fail(str(exc), 2) from exc
     rows = [(s.name, s.feed, site_of(s)) for s in config.sources]

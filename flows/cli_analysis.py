@@ -22,13 +22,13 @@ from flows.cli_common import (
     dump_json,
     fail,
     line,
+    load_settings,
     rows_as_dicts,
     show,
     show_table,
     table,
     warn,
 )
-from flows.settings import Settings
 from warehouse.analysis import refresh
 from warehouse.analysis.reads import (
     PERIODS,
@@ -49,7 +49,8 @@ BARS = "▁▂▃▄▅▆▇█"
 
 
 def _warehouse(db: Path | None) -> Path:
-    path = db or Settings().db
+    settings = load_settings()
+    path = db or settings.db
     if not path.exists():
         raise fail(f"{path}: no warehouse here yet; run `tealeaves ingest` first or pass --db", 2)
     return path
@@ -71,7 +72,7 @@ def analyze(
 
     Example: tealeaves analyze --full --db try.duckdb
     """
-    settings = Settings()
+    settings = load_settings()
     path = _warehouse(db)
     try:
         gazetteer = load_gazetteer(settings.gazetteer)

@@ -1,4 +1,4 @@
-"""What every `tealeaves` command shares: consoles, option types, errors as messages, JSON and tables.
+"""What every `tealeaves` command shares: consoles, option types, settings, errors as messages, JSON and tables.
 
 Text that did not come from our own code (titles, authors, URLs, server and DuckDB messages, config values)
 reaches the terminal only through ``plain``: shown as written, never parsed as Rich markup or emoji codes,
@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
+from flows.settings import Settings, SettingsError
 from warehouse.query import QueryResult
 
 DbOption = Annotated[
@@ -80,6 +81,17 @@ def fail(message: str, code: int) -> typer.Exit:
     """Print ``error: message`` on stderr; raise the returned Exit to end the command with ``code``."""
     show(("error:", ERROR), " ", message, stderr=True)
     return typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    """The settings from the environment; a bad value ends the command with exit 2, one error line per variable."""
+    try:
+        return Settings()
+    except SettingsError as exc:
+        *first, last = exc.problems
+        for problem in first:
+            show(("error:", ERROR), " ", problem, stderr=True)
+        raise fail(last, 2) from exc
 
 
 def warn(message: str) -> None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import sys
 import tomllib
+from collections.abc import Sequence
 from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pydantic import Field
+from pydantic import Field, ModelWrapValidatorHandler, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from extractors.errors import ConfigError
 
 if TYPE_CHECKING:  # the builders import what they build: every command reads the settings first, cheaply
     from extractors.fetch import FetchPolicy
@@ -27,6 +30,59 @@ USER_AGENT = f"tealeaves/{__version__} (+{CONTACT_URL}; commentary reader)"
 # Shipped inside the extractors package, so an installed wheel finds them whatever the working folder.
 PACKAGE_DATA = resources.files("extractors") / "data"
 RELEASE_EVERY = 16 * 2**20  # bytes of raw pages landed between two returns of DuckDB's memory to the system
+HOUR = 3600.0
+DAY = 24 * HOUR
+KIB, MIB, GIB = 2**10, 2**20, 2**30
+
+
+class SettingsError(ConfigError):
+    """Raised when settings in the environment are outside their allowed ranges; one line per variable."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = tuple(problems)
+
+
+def _figure(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _shown(value: object) -> str:
+    return _figure(value) if isinstance(value, int | float) else str(value)
+
+
+def _bounded(allowed: str, description: str, **field: Any) -> Any:
+    """A Field whose allowed range is stated in its description and kept for the error that names it."""
+    return Field(description=f"{description} Allowed: {allowed}.", json_schema_extra={"allowed": allowed}, **field)
+
+
+def _whole(description: str, *, low: int, high: int, noun: str = "a whole number", **field: Any) -> Any:
+    """An integer setting from ``low`` to ``high``; ``field`` holds its default or default_factory."""
+    return _bounded(f"{noun} from {_figure(low)} to {_figure(high)}", description, ge=low, le=high, **field)
+
+
+def _finite(
+    default: float,
+    description: str,
+    *,
+    noun: str,
+    gt: float | None = None,
+    ge: float | None = None,
+    le: float | None = None,
+    lt: float | None = None,
+) -> Any:
+    """A float setting within the given bounds (one lower, one upper), never NaN or infinite."""
+    lower = f"> {_figure(gt)}" if gt is not None else f"≥ {_figure(ge)}" if ge is not None else None
+    upper = f"≤ {_figure(le)}" if le is not None else f"< {_figure(lt)}" if lt is not None else None
+    if lower is None or upper is None:
+        raise TypeError(f"{description!r} needs a lower bound (gt or ge) and an upper one (le or lt)")
+    allowed = f"{noun} {lower} and {upper} (finite)"
+    return _bounded(allowed, description, default=default, gt=gt, ge=ge, le=le, lt=lt, allow_inf_nan=False)
+
+
+def _seconds(default: float, description: str, **bounds: float) -> Any:
+    """A duration setting in seconds (see ``_finite``)."""
+    return _finite(default, description, noun="a number of seconds", **bounds)
 
 
 class Settings(BaseSettings):
@@ -49,76 +105,119 @@ class Settings(BaseSettings):
         USER_AGENT,
         description="User-Agent sent with every request; robots.txt rules are matched on its first word.",
     )
-    connect_timeout: float = Field(10.0, description="Seconds to establish a connection.")
-    read_timeout: float = Field(20.0, description="Seconds to wait for the next bytes of an answer.")
-    deadline: float = Field(60.0, description="Overall seconds for one request, redirects and body included.")
-    max_bytes: int = Field(15 * 1024 * 1024, description="Cap on a decoded response body, in bytes.")
-    max_redirects: int = Field(5, description="Redirect hops followed per request.")
-    page_concurrency: int = Field(4, description="Pages fetched at once per source.")
-    extraction_processes: int = Field(
+    connect_timeout: float = _seconds(10.0, "Seconds to establish a connection.", gt=0, le=DAY)
+    read_timeout: float = _seconds(20.0, "Seconds to wait for the next bytes of an answer.", gt=0, le=DAY)
+    deadline: float = _seconds(60.0, "Overall seconds for one request, redirects and body included.", gt=0, le=DAY)
+    max_bytes: int = _whole(
+        "Cap on a decoded response body, in bytes.", low=KIB, high=GIB, noun="a whole number of bytes", default=15 * MIB
+    )
+    max_redirects: int = _whole("Redirect hops followed per request.", low=0, high=20, default=5)
+    page_concurrency: int = _whole("Pages fetched at once per source.", low=1, high=256, default=4)
+    extraction_processes: int = _whole(
+        "Processes that extract pages (default: one per core; 0: extract in the fetching threads).",
+        low=0,
+        high=256,
         default_factory=lambda: os.cpu_count() or 1,
-        description="Processes that extract pages (default: one per core; 0: extract in the fetching threads).",
     )
-    host_concurrency: int = Field(2, description="Requests in flight to one host at a time (all sources together).")
-    host_delay: float = Field(1.0, description="Minimum seconds between the starts of two requests to one host.")
-    max_crawl_delay: float = Field(
-        30.0, description="A robots.txt Crawl-delay longer than this many seconds is held to it."
+    host_concurrency: int = _whole(
+        "Requests in flight to one host at a time (all sources together).", low=1, high=1024, default=2
     )
-    robots_ttl: float = Field(
-        24 * 3600.0, description="Seconds a fetched robots.txt is trusted before it is read again (RFC 9309: a day)."
+    host_delay: float = _seconds(1.0, "Minimum seconds between the starts of two requests to one host.", ge=0, le=HOUR)
+    max_crawl_delay: float = _seconds(
+        30.0, "A robots.txt Crawl-delay longer than this many seconds is held to it.", ge=0, le=DAY
     )
-    max_new_per_source: int = Field(200, description="New entries fetched per source and run; the rest wait.")
-    sources_in_flight: int = Field(
-        32, description="Sources between poll and landing at once in one run (polls overlap when little is new)."
+    robots_ttl: float = _seconds(
+        DAY,
+        "Seconds a fetched robots.txt is trusted before it is read again (RFC 9309: a day).",
+        ge=0,
+        le=30 * DAY,
     )
-    pages_in_flight: int = Field(
-        400, description="New pages those sources may hold between them (a source with more starts alone)."
+    max_new_per_source: int = _whole(
+        "New entries fetched per source and run; the rest wait.", low=1, high=100_000, default=200
     )
-    task_retries: int = Field(2, description="Retries of a feed poll after a transient error (timeout, 5xx).")
-    retry_delay: float = Field(5.0, description="Seconds between those retries.")
-    backoff_base: float = Field(
-        900.0, description="Seconds a source waits after its first failure; doubles with each failure in a row."
+    sources_in_flight: int = _whole(
+        "Sources between poll and landing at once in one run (polls overlap when little is new).",
+        low=1,
+        high=1024,
+        default=32,
     )
-    backoff_cap: float = Field(24 * 3600.0, description="The longest wait of a failing source, in seconds.")
-    backoff_jitter: float = Field(
-        0.2, description="Fraction by which a backoff varies either way, so sources that failed together part."
+    pages_in_flight: int = _whole(
+        "New pages those sources may hold between them (a source with more starts alone).",
+        low=1,
+        high=1_000_000,
+        default=400,
     )
-    pause_after: int = Field(10, description="Failures in a row after which a source is paused.")
-    paused_retry: float = Field(
-        24 * 3600.0, description="Seconds between tries of a paused source; one success un-pauses it."
+    task_retries: int = _whole(
+        "Retries of a feed poll after a transient error (timeout, 5xx).", low=0, high=20, default=2
     )
-    max_retry_after: float = Field(
-        7 * 24 * 3600.0, description="A server's Retry-After further away than this many seconds is held to it."
+    retry_delay: float = _seconds(5.0, "Seconds between those retries.", ge=0, le=HOUR)
+    backoff_base: float = _seconds(
+        900.0,
+        "Seconds a source waits after its first failure; doubles with each failure in a row.",
+        gt=0,
+        le=30 * DAY,
     )
-    backfill_max_sitemaps: int = Field(
-        100, description="Sitemap documents one backfill reads at most (indexes and the sitemaps they list)."
+    backoff_cap: float = _seconds(DAY, "The longest wait of a failing source, in seconds.", gt=0, le=30 * DAY)
+    # Below 1, so a backoff never shrinks to nothing.
+    backoff_jitter: float = _finite(
+        0.2,
+        "Fraction by which a backoff varies either way, so sources that failed together part.",
+        noun="a fraction",
+        ge=0,
+        lt=1,
     )
-    backfill_max_feed_pages: int = Field(
-        20, description="Feed pages (?paged=N) one backfill reads at most, the feed itself included."
+    pause_after: int = _whole("Failures in a row after which a source is paused.", low=1, high=10_000, default=10)
+    paused_retry: float = _seconds(
+        DAY, "Seconds between tries of a paused source; one success un-pauses it.", gt=0, le=30 * DAY
     )
-    lock_wait: float = Field(30.0, description="Seconds a run waits for another writer before giving up.")
-    poll_interval: float = Field(
-        1800.0, description="Seconds between scheduled ingest runs (keep equal to the schedule in prefect.yaml)."
+    max_retry_after: float = _seconds(
+        7 * DAY, "A server's Retry-After further away than this many seconds is held to it.", gt=0, le=30 * DAY
     )
-    min_poll_interval: float = Field(
+    backfill_max_sitemaps: int = _whole(
+        "Sitemap documents one backfill reads at most (indexes and the sitemaps they list).",
+        low=1,
+        high=10_000,
+        default=100,
+    )
+    backfill_max_feed_pages: int = _whole(
+        "Feed pages (?paged=N) one backfill reads at most, the feed itself included.", low=1, high=1000, default=20
+    )
+    lock_wait: float = _seconds(30.0, "Seconds a run waits for another writer before giving up.", ge=0, le=DAY)
+    poll_interval: float = _seconds(
         1800.0,
-        ge=60.0,
-        le=7 * 24 * 3600.0,
-        description="Seconds: however often a source posts, its polls are never closer than this.",
+        "Seconds between scheduled ingest runs (keep equal to the schedule in prefect.yaml).",
+        gt=0,
+        le=7 * DAY,
     )
-    max_poll_interval: float = Field(
-        24 * 3600.0,
-        ge=60.0,
-        le=7 * 24 * 3600.0,
-        description="Seconds: the longest a source that answers waits between polls, whatever its server "
+    min_poll_interval: float = _seconds(
+        1800.0,
+        "Seconds: however often a source posts, its polls are never closer than this.",
+        ge=60,
+        le=7 * DAY,
+    )
+    max_poll_interval: float = _seconds(
+        DAY,
+        "Seconds: the longest a source that answers waits between polls, whatever its server "
         "(Cache-Control, Expires, <ttl>, sy:updatePeriod) or its publishing rate asks.",
+        ge=60,
+        le=7 * DAY,
     )
-    poll_history_days: float = Field(
+    poll_history_days: float = _finite(
         28.0,
-        ge=1.0,
-        le=366.0,
-        description="Days of a source's entries over which its publishing rate (entries per day) is counted.",
+        "Days of a source's entries over which its publishing rate (entries per day) is counted.",
+        noun="a number of days",
+        ge=1,
+        le=366,
     )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _refuse_bad_values(cls, data: Any, handler: ModelWrapValidatorHandler[Settings]) -> Settings:
+        """Pydantic's report of bad values, turned into one line per variable with its allowed range."""
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise SettingsError(_problems(exc)) from None
 
     def run_limits(self) -> RunLimits:
         """How much of an ingest run is in flight at once."""
@@ -179,6 +278,22 @@ class Settings(BaseSettings):
             paused_retry=self.paused_retry,
             max_retry_after=self.max_retry_after,
         )
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    """``TEALEAVES_NAME=value: must be …`` for each bad setting, in the order of the errors."""
+    problems: dict[str, str] = {}
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        if name in problems:
+            continue
+        field = Settings.model_fields.get(name)
+        extra = field.json_schema_extra if field else None
+        allowed = extra.get("allowed") if isinstance(extra, dict) else None
+        reason = f"must be {allowed}" if allowed else error["msg"]
+        default = f"; unset it for the default, {_shown(field.get_default(call_default_factory=True))}" if field else ""
+        problems[name] = f"TEALEAVES_{name.upper()}={error['input']}: {reason}{default}"
+    return list(problems.values())
 
 
 def prefect_api_url() -> str | None:

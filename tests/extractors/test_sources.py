@@ -66,3 +66,46 @@ def test_a_name_is_matched_whole_so_a_trailing_newline_is_refused() -> None:
     text = '[[source]]\nname = "a\\n"\nfeed = "https://e.example/feed"\n'
     with pytest.raises(ConfigError, match=r"line 1: \[\[source\]\] needs a name"):
         parse_sources(text)
+
+
+# Written as TOML escapes: a raw control character is already refused by the TOML parser itself.
+UNSAFE = [
+    ("\\n", "U+000A"),  # a trailing newline, once stripped and accepted
+    ("\\r\\n", "U+000D"),
+    ("\\t", "U+0009"),
+    ("\\u001b[31m", "U+001B"),
+    ("\\u007f", "U+007F"),
+    ("\\u0085", "U+0085"),  # C1 next line
+    ("\\u009b", "U+009B"),  # C1 control sequence introducer
+    ("\\u00a0", "U+00A0"),  # no-break space
+    ("\\u2028", "U+2028"),  # line separator
+    (" more", "U+0020"),
+]
+
+
+@pytest.mark.parametrize(("tail", "code"), UNSAFE)
+@pytest.mark.parametrize("key", ["feed", "site"])
+def test_a_url_with_a_control_or_space_character_is_refused_naming_the_line(key: str, tail: str, code: str) -> None:
+    urls = {"feed": "https://e.example/feed", "site": "https://e.example/"}
+    urls[key] += tail
+    text = f'# outlets\n\n[[source]]\nname = "a"\nfeed = "{urls["feed"]}"\nsite = "{urls["site"]}"\n'
+    with pytest.raises(ConfigError) as info:
+        parse_sources(text, "my.toml")
+    assert str(info.value).startswith(f"my.toml, line 3: source 'a': {key} ")
+    assert f"has a control or space character ({code} at position" in str(info.value)
+
+
+@pytest.mark.parametrize(("tail", "code"), UNSAFE)
+def test_an_allow_hosts_entry_with_a_control_or_space_character_is_refused_naming_the_line(
+    tail: str, code: str
+) -> None:
+    text = f'# local test hosts\n[settings]\nallow_hosts = ["127.0.0.1", "localhost{tail}"]\n'
+    with pytest.raises(ConfigError) as info:
+        parse_sources(text, "my.toml")
+    assert str(info.value).startswith("my.toml, line 3: [settings] allow_hosts entry 'localhost")
+    assert f"has a control or space character ({code} at position 10)" in str(info.value)
+
+
+def test_spaces_around_a_feed_url_are_padding() -> None:
+    config = parse_sources('[[source]]\nname = "a"\nfeed = "  https://e.example/feed "\n')
+    assert config.sources[0].feed == "https://e.example/feed"
