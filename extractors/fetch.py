@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Self
 
 import httpcore
 import httpx
@@ -471,7 +471,7 @@ class Fetcher:
             headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
 
-    def __enter__(self) -> Fetcher:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

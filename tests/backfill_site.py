@@ -3,6 +3,7 @@ WordPress-like feed whose older pages answer ``?paged=N``; every article page is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from tests.fixture_server import FixtureServer, Route
@@ -80,7 +81,7 @@ def _urlset(pages: dict[str, tuple[str, str | None]]) -> bytes:
     ).encode()
 
 
-def _news(pages: dict[str, tuple[str, str | None]]) -> bytes:
+def _news(pages: Mapping[str, tuple[str, str | None]]) -> bytes:
     rows = [
         f"<url><loc>{{BASE}}{path}</loc><news:news><news:publication><news:name>Outlet</news:name>"
         f"<news:language>en</news:language></news:publication><news:publication_date>{when}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -38,7 +38,7 @@ class _QuietServer(ThreadingHTTPServer):
 class FixtureServer:
     """Serve ``routes`` (path -> Route or a raw handler) on 127.0.0.1 until ``close()``."""
 
-    def __init__(self, routes: dict[str, Route | Handler] | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(self, routes: Mapping[str, Route | Handler] | None = None, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route | Handler] = dict(routes or {})
         self.seen: list[Seen] = []
         server = self

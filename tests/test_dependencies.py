@@ -47,7 +47,7 @@ def declared(lists: tuple[str, ...]) -> set[str]:
 
 def imported_roots(path: Path) -> set[str]:
     """The top-level names of every absolute import in a module, wherever in the module it stands."""
-    roots = set()
+    roots: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if isinstance(node, ast.Import):
             roots.update(alias.name.split(".")[0] for alias in node.names)

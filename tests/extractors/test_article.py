@@ -11,6 +11,7 @@ import pytest
 from extractors.article import EXTRACTOR, extract_article, html_as_utf8
 from extractors.comments import extract_comments
 from extractors.errors import NoArticle
+from extractors.models import Article
 from tests.fixtures.regenerate_golden import load_page
 
 URL = "https://news.example.com/2024/03/budget-vote"
@@ -86,7 +87,7 @@ WORDPRESS_THREAD = f"""
 """
 
 
-def extract(html: str, url: str = URL) -> object:
+def extract(html: str, url: str = URL) -> Article:
     return extract_article(html.encode("utf-8"), url)
 
 

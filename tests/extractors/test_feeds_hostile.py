@@ -12,6 +12,7 @@ import xml.sax
 import xml.sax.handler
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,7 +104,7 @@ def feeds() -> Iterator[FixtureServer]:
     srv.close()
 
 
-def poll(server: FixtureServer, path: str, **policy: object):  # type: ignore[no-untyped-def]
+def poll(server: FixtureServer, path: str, **policy: Any):
     with Fetcher(fetch_policy(**policy)) as fetcher:
         return poll_feed(fetcher, server.url(path), etag=None, last_modified=None)
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
+from typing import Any
 
 import pytest
 
@@ -63,7 +64,7 @@ def server() -> Iterator[FixtureServer]:
     srv.close()
 
 
-def fetcher(**kw: object) -> Fetcher:
+def fetcher(**kw: Any) -> Fetcher:
     return Fetcher(fetch_policy(**kw))
 
 
@@ -189,7 +190,12 @@ def test_fetchers_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None
         pass  # the process's context exists from here on
     built: list[object] = []
     real = ssl.create_default_context
-    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: built.append(a) or real(*a, **k))
+
+    def counted(*a: Any, **k: Any) -> ssl.SSLContext:
+        built.append(a)
+        return real(*a, **k)
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
     for _ in range(3):
         with Fetcher(fetch_policy(frozenset())):
             pass

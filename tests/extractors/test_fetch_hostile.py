@@ -63,7 +63,7 @@ def raw(request: pytest.FixtureRequest) -> Iterator[list[RawServer]]:
         server.close()
 
 
-def serve(raw: list[RawServer], handler, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> RawServer:  # type: ignore[no-untyped-def]
+def serve(raw: list[RawServer], handler, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> RawServer:
     server = RawServer(handler, host=host, tls=tls)
     raw.append(server)
     return server
@@ -136,7 +136,7 @@ def _body_trickle(conn: socket.socket, stopping: threading.Event) -> None:
 
 
 @pytest.mark.parametrize("handler", [_silent, _header_trickle, _body_trickle], ids=["silent", "headers", "body"])
-def test_only_the_overall_deadline_stops_a_slow_server(raw: list[RawServer], handler) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_overall_deadline_stops_a_slow_server(raw: list[RawServer], handler) -> None:
     server = serve(raw, handler)
     started = time.monotonic()
     with (

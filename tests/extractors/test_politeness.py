@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ Disallow: /
 """
 
 
-def polite(per_host: int = 2, min_delay: float = 0.0, **policy: object) -> PoliteFetcher:
+def polite(per_host: int = 2, min_delay: float = 0.0, **policy: Any) -> PoliteFetcher:
     """A fetcher with its own gate, so tests do not share per-host state."""
     return PoliteFetcher(
         fetch_policy(BOTH, **policy),
@@ -48,7 +49,7 @@ def _routes() -> dict[str, Route]:
 
 @pytest.fixture(scope="module")
 def _site() -> Iterator[FixtureServer]:
-    srv = FixtureServer(_routes())  # type: ignore[arg-type]
+    srv = FixtureServer(_routes())
     yield srv
     srv.close()
 

@@ -102,7 +102,7 @@ def ingested(
     site = FixtureServer(_site_routes())
     for route in site.routes.values():
         if hasattr(route, "body"):
-            route.body = route.body.replace(b"{PORT}", str(site.port).encode())  # type: ignore[union-attr]
+            route.body = route.body.replace(b"{PORT}", str(site.port).encode())
     tmp = tmp_path_factory.mktemp("served-ingest")
     sources = write_sources(tmp / "sources.toml", site)
     db = tmp / "w.duckdb"

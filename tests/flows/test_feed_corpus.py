@@ -72,7 +72,7 @@ def corpus_server() -> Iterator[tuple[FixtureServer, dict[str, Path]]]:
         route = f"/f/{i}"
         routes[route] = Route(body=raw, headers=headers)
         paths[route] = path
-    server = FixtureServer(routes)  # type: ignore[arg-type]
+    server = FixtureServer(routes)
     yield server, paths
     server.close()
 

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from flows.ingest import ingest
+from flows.pipeline import IngestSummary
 from tests.conftest import write_sources
 from tests.fixture_server import FixtureServer, Route
 from tests.invariants import assert_invariants_hold
@@ -25,7 +26,7 @@ def rows(db: Path, query: str, params: list[Any] | None = None) -> list[tuple[An
 
 
 @pytest.fixture
-def first_run(site: FixtureServer, tmp_path: Path) -> tuple[Path, Path, dict[str, Any]]:
+def first_run(site: FixtureServer, tmp_path: Path) -> tuple[Path, Path, IngestSummary]:
     sources = write_sources(tmp_path / "sources.toml", site)
     db = tmp_path / "warehouse.duckdb"
     summary = ingest(sources_path=str(sources), db=str(db))

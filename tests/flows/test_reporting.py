@@ -34,7 +34,7 @@ async def _artifacts(flow_run_id: str) -> dict[str, Any]:
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
         )
     # Table artifacts come back as JSON text, markdown as the text itself.
-    return {a.key: json.loads(a.data) if a.type == "table" else a.data for a in found}
+    return {str(a.key): json.loads(str(a.data)) if a.type == "table" else a.data for a in found}
 
 
 @pytest.mark.usefixtures("prefect_harness")

@@ -7,10 +7,10 @@ import re
 from dataclasses import MISSING, fields
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from extractors.errors import ConfigError
 from extractors.fetch import Fetcher, FetchPolicy
@@ -146,10 +146,10 @@ def test_values_at_the_bounds_pass_and_beyond_them_are_refused(monkeypatch: pyte
     for value in inside:
         monkeypatch.setenv(f"TEALEAVES_{name.upper()}", str(value))
         assert getattr(Settings(), name) == value
-    refused = [*outside, *([] if whole else ["nan", "inf", "-inf"]), "", "ten"]
-    for value in refused:
-        message = _refusal(monkeypatch, name, str(value))
-        assert message.startswith(f"TEALEAVES_{name.upper()}={value}: must be {_allowed(name)}"), message
+    refused: list[object] = [*outside, *([] if whole else ["nan", "inf", "-inf"]), "", "ten"]
+    for bad in refused:
+        message = _refusal(monkeypatch, name, str(bad))
+        assert message.startswith(f"TEALEAVES_{name.upper()}={bad}: must be {_allowed(name)}"), message
 
 
 def test_one_line_per_bad_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -247,7 +247,7 @@ def test_a_flow_run_with_a_bad_setting_fails_naming_it(
     if flow == "ingest":
         from flows.ingest import ingest
 
-        state = ingest(sources_path=str(write_sources(tmp_path / "s.toml", site)), db=str(db), return_state=True)
+        state: Any = ingest(sources_path=str(write_sources(tmp_path / "s.toml", site)), db=str(db), return_state=True)
     else:
         from flows.analyze import analyze
 

@@ -48,7 +48,7 @@ def pages() -> Iterator[FixtureServer]:
     srv.close()
 
 
-def page(server: FixtureServer, path: str):  # type: ignore[no-untyped-def]
+def page(server: FixtureServer, path: str):
     with Fetcher(fetch_policy()) as fetcher:
         return fetch_page(fetcher, server.url(path))
 

@@ -37,7 +37,7 @@ def snapshot(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return found
 
 
-def pieces(n: int, *, start: int = 0, source: str = "capital") -> list:
+def pieces(n: int, *, start: int = 0, source: str = "capital") -> list[Any]:
     return [
         novel(
             f"piece-{i}",

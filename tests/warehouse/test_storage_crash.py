@@ -70,7 +70,7 @@ def test_kill_9_mid_write_then_a_rerun_leaves_no_gap_and_no_duplicate(tmp_path: 
     chance = random.Random(20250312)
     start = 0
     for _cycle in range(3):
-        worker = Worker("land", db, start, start + 1000)
+        worker = Worker("land", db, str(start), str(start + 1000))
         committed: list[int] = []
         for _ in range(chance.randint(2, 6)):
             committed.append(int(worker.expect("committed").split()[1]))
