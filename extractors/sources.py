@@ -12,7 +12,7 @@ from extractors.errors import ConfigError
 from extractors.urls import host_of, is_fetchable
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
-_SOURCE_KEYS = frozenset({"name", "feed", "site"})
+_SOURCE_KEYS = frozenset({"name", "feed", "site", "tags"})
 _SETTINGS_KEYS = frozenset({"allow_hosts"})
 
 
@@ -23,6 +23,7 @@ class Source:
     name: str
     feed: str
     site: str | None = None
+    tags: tuple[str, ...] = ()  # folders of a reader's subscription list, e.g. "Politics/US" (OPML)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def _source(raw: dict[str, object], where: str) -> Source:
     """One [[source]] table, checked; ``where`` names the file and line in messages."""
     extra = set(raw) - _SOURCE_KEYS
     if extra:
-        raise ConfigError(f"{where}: unknown key(s) {sorted(extra)} in [[source]]; allowed: name, feed, site")
+        raise ConfigError(f"{where}: unknown key(s) {sorted(extra)} in [[source]]; allowed: name, feed, site, tags")
     name = raw.get("name")
     # fullmatch: with match, "$" also matches before a trailing newline, and "a\n" would pass beside "a".
     if not isinstance(name, str) or not _NAME.fullmatch(name):
@@ -112,7 +113,15 @@ def _source(raw: dict[str, object], where: str) -> Source:
     site = raw.get("site")
     if site is not None and (not isinstance(site, str) or not is_fetchable(site)):
         raise ConfigError(f"{where}: source {name!r}: site {site!r} is not an http(s) URL")
-    return Source(name=name, feed=feed.strip(), site=site)
+    tags = raw.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        raise ConfigError(f'{where}: source {name!r}: tags must be a list of non-empty strings, e.g. ["Politics/US"]')
+    return Source(name=name, feed=feed.strip(), site=site, tags=tuple(t.strip() for t in tags))
+
+
+def valid_name(name: str) -> bool:
+    """True when ``name`` may name a source (lower-case letters, digits, '-', '_', '.'; up to 63)."""
+    return bool(_NAME.fullmatch(name))
 
 
 def load_sources(path: Path) -> SourcesConfig:

@@ -66,3 +66,15 @@ def test_a_name_is_matched_whole_so_a_trailing_newline_is_refused() -> None:
     text = '[[source]]\nname = "a\\n"\nfeed = "https://e.example/feed"\n'
     with pytest.raises(ConfigError, match=r"line 1: \[\[source\]\] needs a name"):
         parse_sources(text)
+
+
+def test_tags_are_a_list_of_folder_paths() -> None:
+    text = '[[source]]\nname = "a"\nfeed = "https://a.example/feed"\ntags = ["Politics/US", " Reading "]\n'
+    assert parse_sources(text).sources[0].tags == ("Politics/US", "Reading")
+    assert parse_sources('[[source]]\nname = "b"\nfeed = "https://b.example/"\n').sources[0].tags == ()
+
+
+@pytest.mark.parametrize("tags", ['"Politics"', '["ok", ""]', "[1]"])
+def test_tags_that_are_not_a_list_of_strings_are_refused(tags: str) -> None:
+    with pytest.raises(ConfigError, match="line 1: source 'a': tags must be a list of non-empty strings"):
+        parse_sources(f'[[source]]\nname = "a"\nfeed = "https://a.example/feed"\ntags = {tags}\n')
