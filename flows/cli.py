@@ -11,7 +11,7 @@ import typer
 
 from extractors.errors import ConfigError
 from extractors.sources import load_sources, site_of
-from flows import cli_analysis
+from flows import cli_analysis, cli_sources
 from flows.cli_common import (
     COUNT,
     FAILED,
@@ -221,3 +221,4 @@ def main() -> None:
 
 
 cli_analysis.register(app)
+cli_sources.register(sources_app)
