@@ -135,7 +135,7 @@ def remove_source(text: str, name: str, path: str = "sources.toml") -> str:
 
 def write_sources_file(path: Path, text: str) -> None:
     """Replace the file with ``text`` at once (a crash leaves the old file or the new one, never half of one)."""
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             out.write(text)
