@@ -12,7 +12,7 @@ from extractors.errors import ConfigError
 from extractors.urls import host_of, is_fetchable
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
-_SOURCE_KEYS = frozenset({"name", "feed", "site"})
+_SOURCE_KEYS = frozenset({"name", "feed", "site", "tags"})
 _SETTINGS_KEYS = frozenset({"allow_hosts"})
 # Controls (C0, DEL, C1) and whitespace of any script: a URL or host is one unbroken token, and a newline or
 # escape inside one would reach request lines, logs and the terminal.
@@ -26,6 +26,7 @@ class Source:
     name: str
     feed: str
     site: str | None = None
+    tags: tuple[str, ...] = ()  # folders of a reader's subscription list, e.g. "Politics/US" (OPML)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def _source(raw: dict[str, object], where: str) -> Source:
     """One [[source]] table, checked; ``where`` names the file and line in messages."""
     extra = set(raw) - _SOURCE_KEYS
     if extra:
-        raise ConfigError(f"{where}: unknown key(s) {sorted(extra)} in [[source]]; allowed: name, feed, site")
+        raise ConfigError(f"{where}: unknown key(s) {sorted(extra)} in [[source]]; allowed: name, feed, site, tags")
     name = raw.get("name")
     # fullmatch: with match, "$" also matches before a trailing newline, and "a\n" would pass beside "a".
     if not isinstance(name, str) or not _NAME.fullmatch(name):
@@ -136,7 +137,15 @@ def _source(raw: dict[str, object], where: str) -> Source:
         if not isinstance(site, str):
             raise ConfigError(f"{where}: source {name!r}: site {site!r} is not an http(s) URL")
         _check_url(site, f"{where}: source {name!r}: site")
-    return Source(name=name, feed=feed, site=site)
+    tags = raw.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        raise ConfigError(f'{where}: source {name!r}: tags must be a list of non-empty strings, e.g. ["Politics/US"]')
+    return Source(name=name, feed=feed, site=site, tags=tuple(t.strip() for t in tags))
+
+
+def valid_name(name: str) -> bool:
+    """True when ``name`` may name a source (lower-case letters, digits, '-', '_', '.'; up to 63)."""
+    return bool(_NAME.fullmatch(name))
 
 
 def _check_url(url: str, what: str) -> None:

@@ -12,7 +12,7 @@ import typer
 
 from extractors.errors import ConfigError
 from extractors.sources import load_sources, site_of
-from flows import cli_analysis, cli_backfill
+from flows import cli_analysis, cli_backfill, cli_sources
 from flows.cli_common import (
     COUNT,
     FAILED,
@@ -272,3 +272,4 @@ def main() -> None:
 
 cli_analysis.register(app)
 cli_backfill.register(app)
+cli_sources.register(sources_app)

@@ -109,3 +109,15 @@ def test_an_allow_hosts_entry_with_a_control_or_space_character_is_refused_namin
 def test_spaces_around_a_feed_url_are_padding() -> None:
     config = parse_sources('[[source]]\nname = "a"\nfeed = "  https://e.example/feed "\n')
     assert config.sources[0].feed == "https://e.example/feed"
+
+
+def test_tags_are_a_list_of_folder_paths() -> None:
+    text = '[[source]]\nname = "a"\nfeed = "https://a.example/feed"\ntags = ["Politics/US", " Reading "]\n'
+    assert parse_sources(text).sources[0].tags == ("Politics/US", "Reading")
+    assert parse_sources('[[source]]\nname = "b"\nfeed = "https://b.example/"\n').sources[0].tags == ()
+
+
+@pytest.mark.parametrize("tags", ['"Politics"', '["ok", ""]', "[1]"])
+def test_tags_that_are_not_a_list_of_strings_are_refused(tags: str) -> None:
+    with pytest.raises(ConfigError, match="line 1: source 'a': tags must be a list of non-empty strings"):
+        parse_sources(f'[[source]]\nname = "a"\nfeed = "https://a.example/feed"\ntags = {tags}\n')
