@@ -89,6 +89,17 @@ class Settings(BaseSettings):
     poll_interval: float = Field(
         1800.0, description="Seconds between scheduled ingest runs (keep equal to the schedule in prefect.yaml)."
     )
+    extraction_timeout: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        allow_inf_nan=False,
+        description=(
+            "Seconds one page's extraction may take in a worker process before the worker is stopped and the "
+            "page recorded as a failure (raw page kept); not enforced with TEALEAVES_EXTRACTION_PROCESSES=0, "
+            "where a thread cannot be stopped."
+        ),
+    )
 
     def run_limits(self) -> RunLimits:
         """How much of an ingest run is in flight at once."""
