@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 import unicodedata
 from contextlib import suppress
 from copy import copy
@@ -66,7 +67,7 @@ def extract_article(html: bytes, url: str, *, encoding: str | None = None) -> Ar
     """
     if not html or not html.strip():
         raise NoArticle(f"{url}: empty document (no bytes to read)", url=url)
-    tree = parse_page(html, encoding)
+    tree, depth_cut = _parse_page(html, encoding)
     if tree is None:
         raise NoArticle(f"{url}: not an HTML document (the parser found no elements)", url=url)
     try:
@@ -91,7 +92,19 @@ def extract_article(html: bytes, url: str, *, encoding: str | None = None) -> Ar
         canonical_url=meta.canonical_url,
         sitename=meta.sitename,
         comments=tuple(comments),
+        comments_cut=_thread_cut(depth_cut, len(comments)),
         extractor=EXTRACTOR,
+    )
+
+
+def _thread_cut(depth_cut: int | None, read: int) -> str | None:
+    """Why the comment thread is incomplete, when the parser stopped inside it."""
+    if depth_cut is None or not read:
+        return None
+    # libxml2 stops the whole parse there: deeper replies and everything after them on the page are lost.
+    return (
+        f"the HTML parser stopped at its nesting-depth limit ({depth_cut}), so the comment thread is cut: only "
+        f"the first {read} comments were read, and the rest of the page after that point is missing"
     )
 
 
@@ -130,10 +143,15 @@ def html_as_utf8(data: bytes, encoding: str | None = None) -> bytes:
     return decode_file(data).encode("utf-8", errors="replace")
 
 
-# huge_tree: libxml2 otherwise stops descending at depth 255 and silently drops what lies deeper.
+# huge_tree: libxml2 otherwise stops descending at depth 255 and silently drops what lies deeper. With it,
+# libxml2 still stops at depth 2048, and says so in the parser's error log only.
 _PARSER = HTMLParser(
     collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
 )
+# The parser's error log is that of its last parse: read it under the lock that parse ran under. (lxml
+# already runs one parse at a time on a parser, so the lock costs no parallelism.)
+_PARSE_LOCK = threading.Lock()
+_DEPTH_LIMIT = re.compile(r"Excessive depth in document: (\d+)")
 _CONTROL_BYTES = bytes(range(0x20)).translate(None, b"\t\n\r")  # invalid in XML, and libxml2 stops at some
 _NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF in UTF-8
 _SLASHED_DOCTYPE = re.compile(rb"^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)  # a libxml2 bug (lxml #1955915)
@@ -143,13 +161,18 @@ _SELF_CLOSED_HTML = re.compile(rb"(<html.*?)\s*/>", re.IGNORECASE)
 def parse_page(html: bytes, encoding: str | None = None) -> HtmlElement | None:
     """The page as the extraction steps see it: parsed once, without scripts (but JSON-LD), styles and
     SVG drawings; None when the bytes hold no HTML."""
-    tree = _parse(html_as_utf8(html, encoding))
+    return _parse_page(html, encoding)[0]
+
+
+def _parse_page(html: bytes, encoding: str | None) -> tuple[HtmlElement | None, int | None]:
+    """`parse_page`, and the depth at which the parser stopped when it hit its nesting limit."""
+    tree, depth_cut = _parse(html_as_utf8(html, encoding))
     if tree is not None:
         _strip_code(tree)
-    return tree
+    return tree, depth_cut
 
 
-def _parse(data: bytes) -> HtmlElement | None:
+def _parse(data: bytes) -> tuple[HtmlElement | None, int | None]:
     """Parse UTF-8 page bytes the way trafilatura's loader does (same parser, same repairs), without
     the round trip through a Python string, which costs lxml more than the parse itself."""
     data = data.translate(None, _CONTROL_BYTES)
@@ -165,12 +188,15 @@ def _parse(data: bytes) -> HtmlElement | None:
             data = _SELF_CLOSED_HTML.sub(rb"\1>", data, count=1)
             break
     try:
-        tree = fromstring(data, parser=_PARSER)
+        with _PARSE_LOCK:
+            tree = fromstring(data, parser=_PARSER)
+            limits = [_DEPTH_LIMIT.match(entry.message) for entry in _PARSER.error_log]
     except (ParserError, XMLSyntaxError, ValueError):
-        return None
+        return None, None
     if tree is None or not len(tree) or (b"html" not in beginning and len(tree) < 2):
-        return None  # nothing parsed, or a fragment too small to be a page
-    return tree
+        return None, None  # nothing parsed, or a fragment too small to be a page
+    depth_cut = next((int(limit.group(1)) for limit in limits if limit), None)
+    return tree, depth_cut
 
 
 def _strip_code(tree: HtmlElement) -> None:

@@ -24,7 +24,7 @@ from datetime import datetime, tzinfo
 from lxml import etree
 from lxml.html import HtmlElement, defs
 
-from extractors.comment_markup import CANDIDATES, MARKUPS, Markup, classes, is_element, squash
+from extractors.comment_markup import CANDIDATE_TEST, MARKUPS, Markup, classes, is_element, squash
 from extractors.models import Comment
 
 # Elements that start a new paragraph: HTML 4 blocks (less <ins>/<del>, which sit inside text) and HTML5 sections.
@@ -299,15 +299,17 @@ _NOTICE_TAGS = {"p", "div", "span", "h2", "h3", "h4", "h5", "h6"}
 
 # One pass over the page selects (at least) every element an engine's `top_level` looks for, and every
 # wrapper and part of a comment section: their class names all contain "comment", or they are named by
-# their id or the form's action.
+# their id or the form's action. One step with one predicate, never a union (see `CANDIDATE_TEST`).
 _CANDIDATES = etree.XPath(
-    " | ".join(
+    "descendant::*["
+    + " or ".join(
         [
-            CANDIDATES,
-            ".//@id[" + " or ".join(f". = '{name}'" for name in sorted(_WRAPPER_IDS)) + "]/..",
-            "descendant-or-self::form[contains(@action, 'wp-comments-post.php')]",
+            CANDIDATE_TEST,
+            *(f"@id = '{name}'" for name in sorted(_WRAPPER_IDS)),
+            "self::form[contains(@action, 'wp-comments-post.php')]",
         ]
     )
+    + "]"
 )
 # Every text the notice pattern accepts holds one of these words, so most pages, which hold none of them,
 # are done after one look at their whole text. None has an "i": re.IGNORECASE also matches it to U+0130
@@ -321,9 +323,9 @@ _NOT_NOTICE_START = "bdefghijkmqrstuvwxz"
 # collapsed (what normalize-space does), and that text starts with the squashed one's first character or
 # with other whitespace, so big elements and most short ones are left out before Python reads any text.
 _NOTICE_CANDIDATES = etree.XPath(
-    "("
-    + " | ".join(f"descendant-or-self::{tag}" for tag in sorted(_NOTICE_TAGS))
-    + f")[string-length(normalize-space()) <= {_NOTICE_MAX_CHARS}]"
+    "descendant-or-self::*["
+    + " or ".join(f"self::{tag}" for tag in sorted(_NOTICE_TAGS))
+    + f"][string-length(normalize-space()) <= {_NOTICE_MAX_CHARS}]"
     + f"[not(contains('{_NOT_NOTICE_START}{_NOT_NOTICE_START.upper()}', substring(normalize-space(), 1, 1)))]"
 )
 # Elements a wrapper may hold that make it the page layout rather than a comment section (see below).

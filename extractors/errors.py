@@ -19,7 +19,9 @@ a person must fix before anything runs.
         ├── NotAFeed              the bytes at a feed URL are not RSS/Atom (HTML, JSON, empty …)
         ├── HostileFeed           the feed declares entities that would expand without bound
         ├── NoArticle             a page had no extractable article text
-        └── ExtractorCrashed      the process reading a page died on it (the raw page is kept)
+        ├── ExtractorCrashed      the process reading a page died on it (the raw page is kept)
+        ├── ExtractionTimeout     reading a page outlived its time budget (the raw page is kept)
+        └── ThreadCut             a parser limit cut the page's comment thread (the document still lands)
 
 Every error has a ``kind`` (a short snake_case word stored in ``failures.kind``) and a message that
 says what failed and what a person can do about it.
@@ -150,3 +152,15 @@ class ExtractorCrashed(PermanentError):
     """Raised when the process extracting a page died (three times) while reading it; the raw page is kept."""
 
     kind = "extractor_crashed"
+
+
+class ExtractionTimeout(PermanentError):
+    """Raised when reading a page outlived the extraction time budget and its worker was stopped."""
+
+    kind = "extraction_timeout"
+
+
+class ThreadCut(PermanentError):
+    """Recorded (never raised) when a parser limit cut a page's comment thread; the comments read are kept."""
+
+    kind = "thread_cut"

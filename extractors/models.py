@@ -32,6 +32,7 @@ class Article:
     canonical_url: str | None = None
     sitename: str | None = None
     comments: tuple[Comment, ...] = field(default_factory=tuple)
+    comments_cut: str | None = None  # why the comment thread is incomplete (a parser limit), else None
     extractor: str = ""  # name and version of what produced this, e.g. 'trafilatura 2.3.1'
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from extractors.errors import ExtractorError
+from extractors.errors import ExtractorError, ThreadCut
 from extractors.fetch import Hop
 from extractors.harvest import FeedPoll, Page
 from extractors.identity import content_hash, doc_id_for
@@ -117,6 +117,9 @@ def source_batch(source: str, poll: FeedPoll, pages: Sequence[tuple[FeedEntry, P
                     page.url, "extract", "mixed_encoding", f"{page.url}: {page.encoding_note}", datetime.now(UTC)
                 )
             )
+        if page.article is not None and page.article.comments_cut:
+            message = f"{page.url}: {page.article.comments_cut}"
+            failures.append(FailureRow(page.url, "extract", ThreadCut.kind, message, datetime.now(UTC)))
         if doc is not None:
             documents.append(doc)
             entries.append(EntryRow(entry.key, entry.guid, page.canonical_url, doc.doc_id))

@@ -28,6 +28,7 @@ class PageFetcher:
         *,
         concurrency: int,
         processes: int,
+        extraction_timeout: float,
         robots: RobotsCache,
     ) -> None:
         self.policy = policy
@@ -35,6 +36,7 @@ class PageFetcher:
         self.robots = robots  # shared by the sources of a run: a site's robots.txt is fetched once
         self.concurrency = max(1, concurrency)
         self.processes = processes
+        self.extraction_timeout = extraction_timeout
 
     def __call__(self, source: Source, entries: Sequence[FeedEntry]) -> list[tuple[FeedEntry, Page]]:
         """Every entry with its page, in the order given."""
@@ -44,7 +46,8 @@ class PageFetcher:
             PoliteFetcher(self.policy, self.politeness, robots=self.robots) as fetcher,
             ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix=f"page-{source.name}") as pool,
         ):
-            pages = list(
-                pool.map(lambda e: extraction.extract(download_page(fetcher, e.url or ""), self.processes), entries)
-            )
+            pages = list(pool.map(lambda e: self._read(download_page(fetcher, e.url or "")), entries))
         return list(zip(entries, pages, strict=True))
+
+    def _read(self, page: Page) -> Page:
+        return extraction.extract(page, self.processes, timeout=self.extraction_timeout)

@@ -190,6 +190,7 @@ def run_backfill(
             inputs.politeness,
             concurrency=inputs.page_concurrency,
             processes=inputs.extraction_processes,
+            extraction_timeout=inputs.extraction_timeout,
             robots=robots,
         )
         fetcher = PoliteFetcher(inputs.policy, inputs.politeness, robots=robots)

@@ -53,6 +53,7 @@ class RunInputs:
     politeness: PolitenessPolicy
     page_concurrency: int
     extraction_processes: int
+    extraction_timeout: float
     seeds: Sequence[SeedText]
     limits: RunLimits
     backoff: BackoffPolicy
@@ -70,6 +71,7 @@ class RunInputs:
                 self.politeness,
                 concurrency=self.page_concurrency,
                 processes=self.extraction_processes,
+                extraction_timeout=self.extraction_timeout,
                 robots=robots,
             )
             summary = run_ingest(
@@ -120,6 +122,7 @@ def run_inputs(
         politeness=settings.politeness_policy(),
         page_concurrency=settings.page_concurrency,
         extraction_processes=settings.extraction_processes,
+        extraction_timeout=settings.extraction_timeout,
         seeds=read_seed_corpus(settings.seed_dir, settings.seed_manifest),
         limits=settings.run_limits(),
         backoff=settings.backoff_policy(),

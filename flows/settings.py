@@ -219,6 +219,15 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             raise SettingsError(_problems(exc)) from None
 
+    extraction_timeout: float = _seconds(
+        30.0,
+        "Seconds one page's extraction may take in a worker process before the worker is stopped and the page "
+        "recorded as a failure (raw page kept); not enforced with TEALEAVES_EXTRACTION_PROCESSES=0, where a "
+        "thread cannot be stopped.",
+        gt=0,
+        le=HOUR,
+    )
+
     def run_limits(self) -> RunLimits:
         """How much of an ingest run is in flight at once."""
         from flows.pipeline import RunLimits
