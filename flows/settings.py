@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from extractors.fetch import FetchPolicy
 from extractors.politeness import PolitenessPolicy
 from flows.pipeline import RunLimits
+from warehouse.query import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT
 from warehouse.state import BackoffPolicy
 
 __version__ = version("tealeaves")
@@ -88,6 +89,27 @@ class Settings(BaseSettings):
     lock_wait: float = Field(30.0, description="Seconds a run waits for another writer before giving up.")
     poll_interval: float = Field(
         1800.0, description="Seconds between scheduled ingest runs (keep equal to the schedule in prefect.yaml)."
+    )
+    query_timeout: float = Field(
+        DEFAULT_TIMEOUT,
+        gt=0,
+        le=24 * 3600,
+        allow_inf_nan=False,
+        description="Seconds one `tealeaves query` may take, reading and printing its rows included.",
+    )
+    query_memory: str = Field(
+        DEFAULT_MEMORY_LIMIT,
+        pattern=r"^[1-9][0-9]{0,6}(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="DuckDB's memory limit for one `tealeaves query` (for example 512MB or 4GB).",
+    )
+    query_max_rows: int = Field(
+        10_000, ge=1, le=10**9, description="Rows `tealeaves query` prints at most; its --limit lowers this."
+    )
+    query_max_bytes: int = Field(
+        64 * 2**20,
+        ge=1024,
+        le=2**40,
+        description="Bytes of result `tealeaves query` prints at most (JSON or CSV as written, a table's cell text).",
     )
 
     def run_limits(self) -> RunLimits:
