@@ -1,9 +1,11 @@
 """The `tealeaves` command: the front door. Errors become messages here, and exit codes:
-0 the job completed (some sources may have failed; they are listed), 1 it could not proceed, 2 bad invocation."""
+0 the job completed (some sources may have failed; they are listed), 1 it could not proceed, 2 bad invocation,
+3 `query` stopped at a row or byte cap (what it printed is complete; stderr names the cap)."""
 
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -27,10 +29,14 @@ from flows.cli_common import (
     rows_as_dicts,
     show,
     show_result,
+    warn,
 )
-from flows.settings import prefect_api_url
+from flows.query_output import Caps, Format, write_rows
+from flows.settings import Settings, prefect_api_url
 from warehouse.errors import QueryError, WarehouseError
-from warehouse.query import QueryResult, named, run_query
+from warehouse.query import QueryResult, named, stream_query
+
+STOPPED_AT_CAP = 3  # exit code of a query whose output stopped at a row or byte cap
 
 if TYPE_CHECKING:
     from flows.pipeline import IngestSummary, Progress
@@ -152,18 +158,51 @@ def query(
     sql_text: Annotated[str, typer.Argument(metavar="SQL", help="One SQL statement (read-only).")],
     db: DbOption = None,
     as_json: JsonOption = False,
+    form: Annotated[
+        Format | None, typer.Option("--format", help="table (default), csv, json (as --json) or jsonl.")
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, help="Print at most N rows; lowers TEALEAVES_QUERY_MAX_ROWS, never raises it."),
+    ] = None,
 ) -> None:
-    """Run read-only SQL on the warehouse.
+    """Run read-only SQL on the warehouse, printing rows as they are read.
 
-    Example: tealeaves query "SELECT source, count(*) FROM documents GROUP BY ALL"
+    Output stops at TEALEAVES_QUERY_MAX_ROWS rows (--limit lowers it) or
+    TEALEAVES_QUERY_MAX_BYTES bytes: what was printed is complete and valid,
+    stderr names the cap. Exit codes: 0 the whole result, 3 stopped at a cap,
+    2 bad SQL, refused, or over the time or memory limit, 1 no warehouse access.
+
+    Example: tealeaves query "SELECT source, count(*) FROM documents GROUP BY ALL" --format csv
     """
     settings = load_settings()
+    chosen = _query_format(form, as_json)
     try:
-        show_result(run_query(db or settings.db, sql_text), as_json)
+        with stream_query(
+            db or settings.db, sql_text, timeout=settings.query_timeout, memory_limit=settings.query_memory
+        ) as stream:
+            written = write_rows(stream.columns, stream, chosen, _query_caps(settings, limit), sys.stdout)
     except QueryError as exc:
         raise fail(str(exc), 2) from exc
     except WarehouseError as exc:
         raise fail(str(exc), 1) from exc
+    if written.stopped:
+        warn(written.stopped)
+        raise typer.Exit(STOPPED_AT_CAP)
+
+
+def _query_format(form: Format | None, as_json: bool) -> Format:
+    if as_json and form not in (None, Format.JSON):
+        raise fail(f"--json and --format {form} disagree; give one of them", 2)
+    return Format.JSON if as_json else form or Format.TABLE
+
+
+def _query_caps(settings: Settings, limit: int | None) -> Caps:
+    if limit is not None and limit < settings.query_max_rows:
+        rows, rows_set_by = limit, f"--limit {limit}"
+    else:
+        rows, rows_set_by = settings.query_max_rows, "TEALEAVES_QUERY_MAX_ROWS; --limit lowers it"
+    return Caps(rows, settings.query_max_bytes, rows_set_by, "TEALEAVES_QUERY_MAX_BYTES")
 
 
 @app.command()

@@ -107,9 +107,14 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def json_text(data: Any, *, indent: int | None = 2) -> str:
+    """``data`` as JSON for scripts: dates ISO 8601, bytes as hex, anything else unknown as its str."""
+    return json.dumps(data, ensure_ascii=False, indent=indent, default=_jsonable)
+
+
 def dump_json(data: Any) -> None:
-    """Print ``data`` as JSON for scripts: dates ISO 8601, bytes as hex, anything else unknown as its str."""
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=_jsonable))
+    """Print ``data`` as JSON for scripts (see ``json_text``)."""
+    print(json_text(data))
 
 
 def rows_as_dicts(result: QueryResult) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the builders import what they build: every command reads th
     from flows.cadence import CadencePolicy
     from flows.pipeline import RunLimits
     from warehouse.state import BackoffPolicy
+from warehouse.query import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT
 
 __version__ = version("tealeaves")
 # Where a site operator who sees tealeaves in their logs finds who runs it and how to reach them.
@@ -226,6 +227,24 @@ class Settings(BaseSettings):
         "thread cannot be stopped.",
         gt=0,
         le=HOUR,
+    )
+    query_timeout: float = _seconds(
+        DEFAULT_TIMEOUT, "Seconds one `tealeaves query` may take, reading and printing its rows included.", gt=0, le=DAY
+    )
+    query_memory: str = Field(
+        DEFAULT_MEMORY_LIMIT,
+        pattern=r"^[1-9][0-9]{0,6}(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="DuckDB's memory limit for one `tealeaves query` (for example 512MB or 4GB).",
+    )
+    query_max_rows: int = _whole(
+        "Rows `tealeaves query` prints at most; its --limit lowers this.", low=1, high=10**9, default=10_000
+    )
+    query_max_bytes: int = _whole(
+        "Bytes of result `tealeaves query` prints at most (JSON or CSV as written, a table's cell text).",
+        low=KIB,
+        high=2**40,
+        noun="a whole number of bytes",
+        default=64 * MIB,
     )
 
     def run_limits(self) -> RunLimits:

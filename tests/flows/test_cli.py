@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from flows.cli import app
 from tests.conftest import write_sources
 from tests.fixture_server import FixtureServer
+from warehouse.db import open_writer
 
 runner = CliRunner()
 
@@ -152,3 +156,87 @@ def test_sources_resume_refuses_a_name_nobody_knows(tmp_path: Path, site: Fixtur
         result = runner.invoke(app, ["sources", "resume", known, "--sources", str(sources), "--db", str(db)])
         assert result.exit_code == 0, result.output
         assert f"{known}: will be polled on the next run" in result.stdout
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    """An empty warehouse: the queries below read only what they generate."""
+    path = tmp_path / "q.duckdb"
+    with open_writer(path):
+        pass
+    return path
+
+
+def _query(db: Path, sql: str, *args: str, **env: str) -> Result:
+    return runner.invoke(app, ["query", sql, "--db", str(db), *args], env={f"TEALEAVES_{k}": v for k, v in env.items()})
+
+
+def test_query_stops_at_the_row_cap_with_valid_json_and_says_so(warehouse: Path) -> None:
+    result = _query(warehouse, "SELECT i FROM range(200) t(i)", "--json", QUERY_MAX_ROWS="50")
+    assert result.exit_code == 3
+    assert json.loads(result.stdout) == [{"i": i} for i in range(50)]
+    assert "stopped after 50 rows (TEALEAVES_QUERY_MAX_ROWS; --limit lowers it): the query has more" in result.stderr
+
+
+def test_query_limit_lowers_the_row_cap_but_never_raises_it(warehouse: Path) -> None:
+    lowered = _query(warehouse, "SELECT i FROM range(200) t(i)", "--format", "jsonl", "--limit", "7")
+    assert lowered.exit_code == 3
+    assert [json.loads(line) for line in lowered.stdout.splitlines()] == [{"i": i} for i in range(7)]
+    assert "stopped after 7 rows (--limit 7)" in lowered.stderr
+    held = _query(warehouse, "SELECT i FROM range(200) t(i)", "--format", "csv", "--limit", "500", QUERY_MAX_ROWS="20")
+    assert held.exit_code == 3
+    assert list(csv.reader(io.StringIO(held.stdout))) == [["i"], *([str(i)] for i in range(20))]
+    assert "stopped after 20 rows (TEALEAVES_QUERY_MAX_ROWS" in held.stderr
+
+
+def test_query_row_cap_of_exactly_the_result_is_the_whole_result(warehouse: Path) -> None:
+    result = _query(warehouse, "SELECT i FROM range(5) t(i)", "--json", "--limit", "5")
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 5
+    assert result.stderr == ""
+
+
+def test_query_stops_at_the_byte_cap_without_holding_the_result(warehouse: Path) -> None:
+    """100 rows of 1 MB against a 3 MB cap: two whole rows are printed, and the rest is never read into Python."""
+    tracemalloc.start()
+    try:
+        result = _query(
+            warehouse, "SELECT repeat('x', 1000000) AS s FROM range(100)", "--json", QUERY_MAX_BYTES=str(3 * 10**6)
+        )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 3
+    assert json.loads(result.stdout) == [{"s": "x" * 1000000}] * 2
+    assert "stopped after 2 rows, 2,000," in result.stderr
+    assert "(TEALEAVES_QUERY_MAX_BYTES): the next row would pass that" in result.stderr
+    assert peak < 40 * 2**20
+
+
+def test_query_table_stops_at_the_row_cap(warehouse: Path) -> None:
+    result = _query(warehouse, "SELECT 'row' || i AS label FROM range(30) t(i)", QUERY_MAX_ROWS="5")
+    assert result.exit_code == 3
+    assert [f"row{i}" in result.stdout for i in range(6)] == [True] * 5 + [False]
+    assert "stopped after 5 rows" in result.stderr
+
+
+def test_query_table_of_many_pages_prints_every_row(warehouse: Path) -> None:
+    result = _query(warehouse, "SELECT 'r' || i || '.' AS label FROM range(2500) t(i)")
+    assert result.exit_code == 0, result.stderr
+    assert all(f"r{i}." in result.stdout for i in range(2500))
+
+
+def test_query_under_the_caps_prints_json_as_before(warehouse: Path) -> None:
+    sql = "SELECT i, DATE '2024-05-01' + i::INT AS day, 'né [/x]' AS s, NULL AS n, [1, 2] AS l FROM range(3) t(i)"
+    result = _query(warehouse, sql, "--json")
+    assert result.exit_code == 0, result.stderr
+    rows = [{"i": i, "day": f"2024-05-0{i + 1}", "s": "né [/x]", "n": None, "l": [1, 2]} for i in range(3)]
+    assert result.stdout == json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    empty = _query(warehouse, "SELECT 1 AS a WHERE false", "--json")
+    assert (empty.exit_code, empty.stdout) == (0, "[]\n")
+
+
+def test_query_json_and_another_format_disagree(warehouse: Path) -> None:
+    result = _query(warehouse, "SELECT 1", "--json", "--format", "csv")
+    assert result.exit_code == 2
+    assert "--json and --format csv disagree" in result.stderr

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,7 @@ from extractors.identity import content_hash
 from warehouse import load
 from warehouse.db import open_writer
 from warehouse.errors import QueryError
-from warehouse.query import invariant_violations, run_query
+from warehouse.query import invariant_violations, run_query, stream_query
 from warehouse.records import DocumentRow
 
 
@@ -89,3 +92,31 @@ def test_invariant_checks_find_what_they_look_for(tmp_path: Path) -> None:
     assert found["duplicate_content"] == 1
     assert found["orphan_comments"] == 1
     assert found["documents_without_source"] == 2
+
+
+def test_stream_reads_rows_as_they_are_needed(db: Path) -> None:
+    """Three rows of a 100 MB result of long strings are read without holding the rest in Python."""
+    tracemalloc.start()
+    try:
+        with stream_query(db, "SELECT repeat('x', 1000000) AS s FROM range(100)") as stream:
+            rows = list(itertools.islice(stream, 3))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert stream.columns == ["s"]
+    assert [len(row[0]) for row in rows] == [1000000] * 3
+    assert peak < 20 * 2**20
+
+
+def test_stream_time_limit_covers_reading_the_rows(db: Path) -> None:
+    with stream_query(db, "SELECT i FROM range(1000000000) t(i)", timeout=0.3) as stream:
+        rows = iter(stream)
+        assert next(rows) == (0,)
+        time.sleep(0.6)  # the reader is slow: the limit runs out while no fetch is in progress
+        with pytest.raises(QueryError, match="time limit"):
+            list(rows)
+
+
+def test_run_query_still_reads_everything(db: Path) -> None:
+    assert run_query(db, "SELECT count(*) FROM range(5000) t(i), documents").rows == [(5000,)]
+    assert len(run_query(db, "SELECT i FROM range(5000) t(i)").rows) == 5000
