@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,20 @@ class RunInputs:
     backoff: BackoffPolicy
     lock_wait: float
 
+    def policy_for(self, source: Source) -> FetchPolicy:
+        """The fetch policy of ``source``'s requests: its own User-Agent and extra headers, if it has them."""
+        if source.user_agent is None and not source.headers:
+            return self.policy
+        return replace(
+            self.policy, user_agent=source.user_agent or self.policy.user_agent, extra_headers=source.headers
+        )
+
+    def politeness_for(self, source: Source) -> PolitenessPolicy:
+        """The politeness of ``source``'s page fetches: its own delay between requests to a host, if it has one."""
+        if source.host_delay is None:
+            return self.politeness
+        return replace(self.politeness, min_delay=source.host_delay)
+
     def run(
         self, *, run_id: str, force: bool, poll: Poller, events: EventSink, progress: Progress | None, log: Any
     ) -> FinishedRun:
@@ -62,8 +76,8 @@ class RunInputs:
         with open_store(self.db, wait=self.lock_wait, backoff=self.backoff) as store:
             robots = _robots_cache(store, self.politeness.robots_ttl)
             pages = PageFetcher(
-                self.policy,
-                self.politeness,
+                self.policy_for,
+                self.politeness_for,
                 concurrency=self.page_concurrency,
                 processes=self.extraction_processes,
                 robots=robots,
@@ -111,7 +125,7 @@ def run_inputs(
     policy = settings.fetch_policy(config.allow_hosts)
     return RunInputs(
         db=Path(db) if db else settings.db,
-        sources=config.select(list(source_names or [])),
+        sources=tuple(config.with_settings_rules(s) for s in config.select(list(source_names or []))),
         policy=policy,
         politeness=settings.politeness_policy(),
         page_concurrency=settings.page_concurrency,
@@ -123,12 +137,12 @@ def run_inputs(
     )
 
 
-def plain_poller(policy: FetchPolicy, pool: Executor) -> Poller:
+def plain_poller(policy_for: Callable[[Source], FetchPolicy], pool: Executor) -> Poller:
     """Polls as plain calls on ``pool``: no task runs, no retries within the run."""
 
     def poll(source: Source, etag: str | None, last_modified: str | None) -> PollFuture:
         def one() -> FeedPoll:
-            with Fetcher(policy) as fetcher:
+            with Fetcher(policy_for(source)) as fetcher:
                 return poll_feed(fetcher, source.feed, etag=etag, last_modified=last_modified)
 
         future: Future[FeedPoll] = pool.submit(one)
@@ -153,7 +167,7 @@ def ingest_without_prefect(
         finished = inputs.run(
             run_id=str(uuid.uuid4()),
             force=force,
-            poll=plain_poller(inputs.policy, pool),
+            poll=plain_poller(inputs.policy_for, pool),
             events=NoEvents(),
             progress=progress,
             log=logging.getLogger("tealeaves.ingest"),
