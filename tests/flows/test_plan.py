@@ -133,7 +133,8 @@ def test_a_url_another_source_dropped_is_still_fetched_for_a_source_that_keeps_i
         encoding="utf-8",
     )
     try:
-        summary = ingest_without_prefect(str(path), str(db))
+        assert ingest_without_prefect(str(path), str(db), ["picky"]).documents_new == 0
+        summary = ingest_without_prefect(str(path), str(db), ["mirror"])
     finally:
         server.close()
     assert summary.documents_new == 1
