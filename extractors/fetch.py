@@ -41,6 +41,7 @@ class FetchPolicy:
     max_bytes: int  # decoded body cap
     max_redirects: int
     allow_hosts: frozenset[str]  # hosts (as written in the URL) exempt from the address guard
+    extra_headers: tuple[tuple[str, str], ...]  # sent with every request (a source's consent cookie); never Host
 
 
 @dataclass(frozen=True)
@@ -458,6 +459,19 @@ def request_context(url: str, hops: Sequence[Hop]) -> Iterator[None]:
         raise
 
 
+# The request's own headers: a policy's extra headers may not replace them (the guard and the size cap
+# rely on Host and Accept-Encoding; conditional GET on the validators).
+_OWN_HEADERS = frozenset(
+    {"host", "user-agent", "accept-encoding", "content-length", "transfer-encoding", "connection"}
+    | {"if-none-match", "if-modified-since"}
+)
+
+
+def _extra_headers(policy: FetchPolicy) -> dict[str, str]:
+    """The policy's extra headers, without any that would replace the request's own."""
+    return {name: value for name, value in policy.extra_headers if name.lower() not in _OWN_HEADERS}
+
+
 class Fetcher:
     """A configured, thread-safe HTTP client. Use as a context manager."""
 
@@ -468,7 +482,7 @@ class Fetcher:
             trust_env=False,  # HTTP_PROXY in the environment must not route around the guard
             follow_redirects=False,  # redirects are followed by hand so every hop is checked and recorded
             timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout),
-            headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
+            headers={**_extra_headers(policy), "User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
 
     def __enter__(self) -> Self:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from extractors.fetch import FetchPolicy
@@ -23,16 +23,16 @@ class PageFetcher:
 
     def __init__(
         self,
-        policy: FetchPolicy,
-        politeness: PolitenessPolicy,
+        policy: Callable[[Source], FetchPolicy],
+        politeness: Callable[[Source], PolitenessPolicy],
         *,
         concurrency: int,
         processes: int,
         extraction_timeout: float,
         robots: RobotsCache,
     ) -> None:
-        self.policy = policy
-        self.politeness = politeness
+        self.policy = policy  # per source: its own User-Agent and headers (``RunInputs.policy_for``)
+        self.politeness = politeness  # per source: its own host delay (``RunInputs.politeness_for``)
         self.robots = robots  # shared by the sources of a run: a site's robots.txt is fetched once
         self.concurrency = max(1, concurrency)
         self.processes = processes
@@ -43,7 +43,7 @@ class PageFetcher:
         if not entries:
             return []
         with (
-            PoliteFetcher(self.policy, self.politeness, robots=self.robots) as fetcher,
+            PoliteFetcher(self.policy(source), self.politeness(source), robots=self.robots) as fetcher,
             ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix=f"page-{source.name}") as pool,
         ):
             pages = list(pool.map(lambda e: self._read(download_page(fetcher, e.url or "")), entries))

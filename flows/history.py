@@ -186,14 +186,15 @@ def run_backfill(
     with open_store(inputs.db, wait=inputs.lock_wait, backoff=inputs.backoff, polling=inputs.polling) as store:
         robots = _robots_cache(store, inputs.politeness.robots_ttl)
         pages = PageFetcher(
-            inputs.policy,
-            inputs.politeness,
+            inputs.policy_for,
+            inputs.politeness_for,
             concurrency=inputs.page_concurrency,
             processes=inputs.extraction_processes,
             extraction_timeout=inputs.extraction_timeout,
             robots=robots,
         )
-        fetcher = PoliteFetcher(inputs.policy, inputs.politeness, robots=robots)
+        source = inputs.sources[0]
+        fetcher = PoliteFetcher(inputs.policy_for(source), inputs.politeness_for(source), robots=robots)
         with fetcher:
             summary = run_ingest(
                 store,

@@ -8,6 +8,7 @@ completion event that triggers the analysis and the artifacts the UI shows.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -45,12 +46,12 @@ def poll_feed_task(source: Source, policy: FetchPolicy, etag: str | None, last_m
         return poll_feed(fetcher, source.feed, etag=etag, last_modified=last_modified)
 
 
-def prefect_poller(settings: Settings, policy: FetchPolicy) -> Poller:
+def prefect_poller(settings: Settings, policy_for: Callable[[Source], FetchPolicy]) -> Poller:
     """Polls as ``poll-feed`` task runs, retried after transient errors."""
     polling = poll_feed_task.with_options(retries=settings.task_retries, retry_delay_seconds=settings.retry_delay)
 
     def poll(source: Source, etag: str | None, last_modified: str | None) -> PollFuture:
-        future: PollFuture = polling.submit(source, policy, etag, last_modified)
+        future: PollFuture = polling.submit(source, policy_for(source), etag, last_modified)
         return future
 
     return poll
@@ -79,7 +80,7 @@ def ingest(
     finished = inputs.run(
         run_id=str(flow_run.get_id() or uuid.uuid4()),
         force=force,
-        poll=prefect_poller(settings, inputs.policy),
+        poll=prefect_poller(settings, inputs.policy_for),
         events=PrefectEvents(),
         progress=progress,
         log=get_run_logger(),

@@ -2,7 +2,9 @@
 
 An entry with nothing to fetch (no http(s) link) is settled in the source's one batch, beside its pages,
 so a source always lands in one transaction: if that transaction fails, nothing of it (not the feed's new
-ETag either) is kept, and the next poll sees every entry again.
+ETag either) is kept, and the next poll sees every entry again. So is an entry a keep or block rule drops
+(``extractors.rules``): recorded with the rule that dropped it, not fetched, not a failure; the warehouse
+offers it again at the next poll that lists it, so a change of rules applies to what is still in the feed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 from extractors.harvest import FeedPoll
 from extractors.identity import canonical_url
 from extractors.models import FeedEntry
+from extractors.rules import dropped_by
 from extractors.sources import Source
 from flows.store import Store
 from warehouse.records import EntryRow, FailureRow
@@ -42,18 +45,31 @@ def due_sources(store: Store, sources: Sequence[Source], *, force: bool) -> tupl
 
 
 def new_entries(store: Store, source: Source, poll: FeedPoll, limit: int) -> EntryPlan:
-    """The feed's entries not seen before (by entry key or canonical URL), at most ``limit`` to fetch."""
+    """The feed's entries not seen before (by entry key or canonical URL) that the keep and block rules let
+    through, at most ``limit`` to fetch (the source's own ``max_new`` when it has one)."""
+    limit = source.max_new if source.max_new is not None else limit
     entries = poll.feed.entries if poll.feed else ()
     fetchable = [e for e in entries if e.url]
     linkless = [e for e in entries if not e.url]
     pairs = [(e.key, canonical_url(e.url)) for e in fetchable if e.url] + [(e.key, None) for e in linkless]
     fresh = store.unseen(source.name, pairs)
-    to_fetch = [e for e in fetchable if e.key in fresh]
+    keep = (source.settings_keep, source.keep)
+    block = (*source.settings_block, *source.block)
+    to_fetch: list[FeedEntry] = []
+    dropped: list[EntryRow] = []
+    for e in fetchable:
+        if e.key not in fresh:
+            continue
+        rule = dropped_by(e, keep, block)
+        if rule is None:
+            to_fetch.append(e)
+        else:
+            dropped.append(EntryRow(e.key, e.guid, canonical_url(e.url or ""), None, dropped_by=rule))
     settle = [e for e in linkless if e.key in fresh]
     now = datetime.now(UTC)
     return EntryPlan(
         fetch=tuple(to_fetch[:limit]),
-        settled=tuple(EntryRow(e.key, e.guid, None, None) for e in settle),
+        settled=(*(EntryRow(e.key, e.guid, None, None) for e in settle), *dropped),
         failures=tuple(
             FailureRow(
                 None,

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,20 @@ class RunInputs:
     polling: CadencePolicy
     lock_wait: float
 
+    def policy_for(self, source: Source) -> FetchPolicy:
+        """The fetch policy of ``source``'s requests: its own User-Agent and extra headers, if it has them."""
+        if source.user_agent is None and not source.headers:
+            return self.policy
+        return replace(
+            self.policy, user_agent=source.user_agent or self.policy.user_agent, extra_headers=source.headers
+        )
+
+    def politeness_for(self, source: Source) -> PolitenessPolicy:
+        """The politeness of ``source``'s page fetches: its own delay between requests to a host, if it has one."""
+        if source.host_delay is None:
+            return self.politeness
+        return replace(self.politeness, min_delay=source.host_delay)
+
     def run(
         self, *, run_id: str, force: bool, poll: Poller, events: EventSink, progress: Progress | None, log: Any
     ) -> FinishedRun:
@@ -67,8 +81,8 @@ class RunInputs:
         with open_store(self.db, wait=self.lock_wait, backoff=self.backoff, polling=self.polling) as store:
             robots = _robots_cache(store, self.politeness.robots_ttl)
             pages = PageFetcher(
-                self.policy,
-                self.politeness,
+                self.policy_for,
+                self.politeness_for,
                 concurrency=self.page_concurrency,
                 processes=self.extraction_processes,
                 extraction_timeout=self.extraction_timeout,
@@ -117,7 +131,7 @@ def run_inputs(
     policy = settings.fetch_policy(config.allow_hosts)
     return RunInputs(
         db=Path(db) if db else settings.db,
-        sources=config.select(list(source_names or [])),
+        sources=tuple(config.with_settings_rules(s) for s in config.select(list(source_names or []))),
         policy=policy,
         politeness=settings.politeness_policy(),
         page_concurrency=settings.page_concurrency,
@@ -131,7 +145,9 @@ def run_inputs(
     )
 
 
-def plain_poller(policy: FetchPolicy, pool: Executor, *, retries: int = 0, retry_delay: float = 0.0) -> Poller:
+def plain_poller(
+    policy_for: Callable[[Source], FetchPolicy], pool: Executor, *, retries: int = 0, retry_delay: float = 0.0
+) -> Poller:
     """Polls as plain calls on ``pool``, each retried ``retries`` times after a transient error as the
     flow's ``poll-feed`` task is (not when a busy server said when to come back: the schedule waits)."""
 
@@ -139,7 +155,7 @@ def plain_poller(policy: FetchPolicy, pool: Executor, *, retries: int = 0, retry
         def one() -> FeedPoll:
             for attempt in range(retries + 1):
                 try:
-                    with Fetcher(policy) as fetcher:
+                    with Fetcher(policy_for(source)) as fetcher:
                         return poll_feed(fetcher, source.feed, etag=etag, last_modified=last_modified)
                 except errors.TransientError as exc:
                     waits = isinstance(exc, errors.ServerBusy) and exc.retry_after is not None
@@ -170,7 +186,7 @@ def ingest_without_prefect(
         finished = inputs.run(
             run_id=str(uuid.uuid4()),
             force=force,
-            poll=plain_poller(inputs.policy, pool, retries=settings.task_retries, retry_delay=settings.retry_delay),
+            poll=plain_poller(inputs.policy_for, pool, retries=settings.task_retries, retry_delay=settings.retry_delay),
             events=NoEvents(),
             progress=progress,
             log=logging.getLogger("tealeaves.ingest"),

@@ -270,6 +270,7 @@ class Settings(BaseSettings):
             max_bytes=self.max_bytes,
             max_redirects=self.max_redirects,
             allow_hosts=allow_hosts,
+            extra_headers=(),
         )
 
     def politeness_policy(self) -> PolitenessPolicy:

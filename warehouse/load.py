@@ -169,6 +169,7 @@ def land_batch(conn: duckdb.DuckDBPyConnection, run_id: str, batch: SourceBatch)
                     "doc_id": duplicate_of.get(e.url or "", e.doc_id),
                     "first_seen_at": now,
                     "run_id": run_id,
+                    "dropped_by": e.dropped_by,
                 }
                 for e in batch.entries
             ],

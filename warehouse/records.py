@@ -73,6 +73,7 @@ class EntryRow:
     guid: str | None
     url: str | None
     doc_id: str | None
+    dropped_by: str | None = None  # the keep/block rule that dropped it (not fetched); None otherwise
 
 
 @dataclass(frozen=True)

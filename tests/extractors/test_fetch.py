@@ -200,3 +200,20 @@ def test_fetchers_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None
         with Fetcher(fetch_policy(frozenset())):
             pass
     assert built == []
+
+
+def test_a_policys_extra_headers_go_with_every_request_but_never_replace_the_requests_own() -> None:
+    server = FixtureServer({"/a": Route(status=302, headers={"Location": "/b"}), "/b": Route(body=b"ok")})
+    extra = (("Cookie", "consent=yes"), ("Host", "evil.test"), ("Accept-Encoding", "br"), ("If-None-Match", '"x"'))
+    try:
+        with Fetcher(fetch_policy(extra_headers=extra)) as fetcher:
+            assert fetcher.get(server.url("/a")).body == b"ok"
+    finally:
+        server.close()
+    assert [s.path for s in server.seen] == ["/a", "/b"]
+    for seen in server.seen:
+        assert seen.headers["cookie"] == "consent=yes"
+        assert seen.headers["host"] == f"127.0.0.1:{server.port}"
+        assert seen.headers["accept-encoding"] == "gzip, deflate"
+        assert "if-none-match" not in seen.headers
+        assert seen.headers["user-agent"].startswith("tealeaves/")

@@ -121,3 +121,69 @@ def test_tags_are_a_list_of_folder_paths() -> None:
 def test_tags_that_are_not_a_list_of_strings_are_refused(tags: str) -> None:
     with pytest.raises(ConfigError, match="line 1: source 'a': tags must be a list of non-empty strings"):
         parse_sources(f'[[source]]\nname = "a"\nfeed = "https://a.example/feed"\ntags = {tags}\n')
+
+
+def test_a_bad_regular_expression_is_refused_with_the_file_and_its_line() -> None:
+    text = (
+        '[settings]\nblock = ["podcast"]\n\n'
+        '[[source]]\nname = "rcp"\nfeed = "https://x.test/feed"\n'
+        'keep = [\n    "ukrain",\n    "talks (riyadh",\n]\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        parse_sources(text, "my/sources.toml")
+    message = str(caught.value)
+    assert message.startswith("my/sources.toml, line 9: source 'rcp': keep rule 'talks (riyadh' is not a valid")
+    assert "missing ), unterminated subpattern" in message
+    with pytest.raises(ConfigError, match=r"sources.toml, line 3: \[settings\]: block rule '\[a-' is not"):
+        parse_sources('[settings]\nallow_hosts = []\nblock = ["[a-"]\n')
+    # Written with TOML's escapes, the rule is still found on its line.
+    escaped = '[settings]\nallow_hosts = []\nblock = [\n  "x",\n  "\\\\d{2,1}",\n]\n'
+    with pytest.raises(ConfigError, match=r"line 5: \[settings\]: block rule '\\\\d\{2,1\}' is not"):
+        parse_sources(escaped)
+
+
+def test_rules_and_per_source_settings_are_read() -> None:
+    config = parse_sources(
+        '[settings]\nkeep = ["ukrain"]\nblock = ["podcast"]\n\n'
+        '[[source]]\nname = "rcp"\nfeed = "https://x.test/feed"\nkeep = ["putin"]\nblock = [\'\\bads?\\b\']\n'
+        'user_agent = "Mozilla/5.0 (tealeaves)"\nheaders = { Cookie = "consent=yes", "X-Edition" = "us" }\n'
+        "max_new = 20\nhost_delay = 5\n"
+    )
+    (source,) = config.sources
+    assert (config.keep, config.block) == (("ukrain",), ("podcast",))
+    assert (source.keep, source.block) == (("putin",), (r"\bads?\b",))
+    assert source.user_agent == "Mozilla/5.0 (tealeaves)"
+    assert source.headers == (("Cookie", "consent=yes"), ("X-Edition", "us"))
+    assert (source.max_new, source.host_delay) == (20, 5.0)
+    held = config.with_settings_rules(source)
+    assert (held.settings_keep, held.settings_block) == (("ukrain",), ("podcast",))
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ('keep = "ukrain"', "keep must be a list of regular expressions"),
+        ("block = [1]", "block must be a list of regular expressions"),
+        ('user_agent = ""', "user_agent must be one line of text"),
+        ('user_agent = "a\\nb"', "user_agent must be one line of text"),
+        ('headers = "Cookie: a=1"', "headers must be a table"),
+        ('headers = { "Bad Name" = "x" }', "'Bad Name' is not a valid header name"),
+        ('headers = { Host = "evil.test" }', "header 'Host' is set by tealeaves and cannot be replaced"),
+        ('headers = { "user-agent" = "x" }', "cannot be replaced (use the user_agent key)"),
+        ('headers = { Cookie = "a=1\\r\\nX-Injected: 1" }', "header 'Cookie' needs a value of text without control"),
+        ("headers = { Cookie = 1 }", "header 'Cookie' needs a value of text"),
+        ('headers = { Cookie = "a", cookie = "b" }', "header 'cookie' is given twice"),
+        ("max_new = 0", "max_new must be a whole number from 1 to 10000 (got 0)"),
+        ("max_new = 2.5", "max_new must be a whole number"),
+        ("max_new = true", "max_new must be a whole number"),
+        ("host_delay = -1", "host_delay must be a number of seconds from 0 to 3600 (got -1)"),
+        ("host_delay = nan", "host_delay must be a number of seconds"),
+        ('host_delay = "5"', "host_delay must be a number of seconds"),
+    ],
+)
+def test_per_source_settings_are_checked(lines: str, message: str) -> None:
+    text = f'[settings]\nallow_hosts = []\n\n[[source]]\nname = "s"\nfeed = "https://x.test/feed"\n{lines}\n'
+    with pytest.raises(ConfigError) as caught:
+        parse_sources(text, "sources.toml")
+    assert str(caught.value).startswith("sources.toml, line 4: ")
+    assert message in str(caught.value)

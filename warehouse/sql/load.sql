@@ -20,8 +20,16 @@ INSERT INTO comments BY NAME SELECT * FROM batch
 INSERT INTO raw_pages BY NAME SELECT * FROM batch ON CONFLICT DO NOTHING
 
 -- name: insert_entry
--- An entry already seen keeps its first record.
-INSERT INTO entries BY NAME SELECT * FROM batch ON CONFLICT DO NOTHING
+-- An entry already seen keeps its first record, unless a rule had dropped it: then it is what the rules
+-- say now (fetched, or dropped by another rule).
+INSERT INTO entries BY NAME SELECT * FROM batch
+ON CONFLICT DO UPDATE SET
+    guid = excluded.guid,
+    url = excluded.url,
+    doc_id = excluded.doc_id,
+    dropped_by = excluded.dropped_by,
+    run_id = excluded.run_id
+WHERE entries.dropped_by IS NOT NULL
 
 -- name: insert_fetch
 INSERT INTO fetches BY NAME SELECT * FROM batch

@@ -19,14 +19,16 @@ INSERT INTO runs (run_id, started_at, status) VALUES (?, ?, 'running')
 UPDATE runs SET finished_at = ?, sources_ok = ?, sources_failed = ?, documents_new = ?, status = ? WHERE run_id = ?
 
 -- name: existing_entry_keys
--- Which of the entry keys in $2 source $1 has already seen.
-SELECT entry_key FROM entries WHERE source = $1 AND entry_key IN (SELECT unnest($2::VARCHAR[]))
+-- Which of the entry keys in $2 source $1 has already seen (an entry a rule dropped is seen again, under
+-- the rules of the day).
+SELECT entry_key FROM entries
+WHERE source = $1 AND entry_key IN (SELECT unnest($2::VARCHAR[])) AND dropped_by IS NULL
 
 -- name: existing_urls
 -- Which of the given canonical URLs are already a document or a settled entry.
 SELECT url FROM documents WHERE url IN (SELECT unnest($1::VARCHAR[]))
 UNION
-SELECT url FROM entries WHERE url IN (SELECT unnest($1::VARCHAR[]))
+SELECT url FROM entries WHERE url IN (SELECT unnest($1::VARCHAR[])) AND dropped_by IS NULL
 
 -- name: source_schedule
 -- The polling schedule of the given sources: failures in a row, the wait, and its reason.
