@@ -132,6 +132,13 @@ def source_batch(source: str, poll: FeedPoll, pages: Sequence[tuple[FeedEntry, P
         else:
             # A permanent failure is settled: the entry is not fetched again (its raw page is kept).
             entries.append(EntryRow(entry.key, entry.guid, page.canonical_url, None))
+    # An entry that points at a page another entry fetched is settled as that entry is (or waits with it).
+    by_key = {row.entry_key: row for row in entries}
+    entries.extend(
+        EntryRow(alias.key, alias.guid, by_key[key].url, by_key[key].doc_id)
+        for alias, key in plan.aliases
+        if key in by_key
+    )
     return SourceBatch(
         source=source,
         feed_status="ok" if poll.status != 304 else "not_modified",

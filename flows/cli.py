@@ -249,6 +249,7 @@ def sources_resume(
     name: Annotated[str, typer.Argument(help="The source to poll again on the next run.")],
     sources: SourcesOption = None,
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Un-pause a source that kept failing and forget its failures; the next run polls it.
 
@@ -270,6 +271,9 @@ def sources_resume(
             state.resume(conn, name)
     except WarehouseError as exc:
         raise fail(str(exc), 1) from exc
+    if as_json:
+        dump_json({"source": name, "resumed": True})
+        return
     show(f"{name}: will be polled on the next run")
 
 

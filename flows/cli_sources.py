@@ -219,6 +219,9 @@ def sources_export(
         Path | None, typer.Option("--output", "-o", help="Write the OPML to this file (default: stdout).")
     ] = None,
     sources: SourcesOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the sources as JSON (name, feed, site, tags) instead of OPML.")
+    ] = False,
 ) -> None:
     """Write the sources as OPML 2.0, for another feed reader.
 
@@ -228,6 +231,9 @@ def sources_export(
     """
     path = sources or Settings().sources
     _, config = _read(path)
+    if as_json:
+        dump_json([{"name": s.name, "feed": s.feed, "site": s.site, "tags": list(s.tags)} for s in config.sources])
+        return
     document = write_opml(config.sources, OPML_TITLE)
     if output is None:
         typer.echo(document, nl=False)

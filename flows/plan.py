@@ -30,6 +30,8 @@ class EntryPlan:
     settled: tuple[EntryRow, ...] = ()  # recorded with the source's batch, so they are not seen as new again
     failures: tuple[FailureRow, ...] = ()  # why the settled entries were not fetched
     deferred: int = 0  # new entries left for a later run (the per-run limit)
+    # Entries whose page another entry of this feed fetches (same canonical URL): (entry, that entry's key).
+    aliases: tuple[tuple[FeedEntry, str], ...] = ()
 
 
 def due_sources(store: Store, sources: Sequence[Source], *, force: bool) -> tuple[list[Source], dict[str, str]]:
@@ -57,18 +59,26 @@ def new_entries(store: Store, source: Source, poll: FeedPoll, limit: int) -> Ent
     block = (*source.settings_block, *source.block)
     to_fetch: list[FeedEntry] = []
     dropped: list[EntryRow] = []
+    fetched_as: dict[str, str] = {}  # canonical URL -> the key of the entry that fetches it
+    aliases: list[tuple[FeedEntry, str]] = []
     for e in fetchable:
         if e.key not in fresh:
             continue
         rule = dropped_by(e, keep, block)
-        if rule is None:
+        url = canonical_url(e.url or "")
+        if rule is None and url in fetched_as:
+            aliases.append((e, fetched_as[url]))  # one fetch per URL, however many entries point at it
+        elif rule is None:
+            fetched_as[url] = e.key
             to_fetch.append(e)
         else:
             dropped.append(EntryRow(e.key, e.guid, canonical_url(e.url or ""), None, dropped_by=rule))
     settle = [e for e in linkless if e.key in fresh]
     now = datetime.now(UTC)
+    chosen = {e.key for e in to_fetch[:limit]}
     return EntryPlan(
         fetch=tuple(to_fetch[:limit]),
+        aliases=tuple((e, key) for e, key in aliases if key in chosen),
         settled=(*(EntryRow(e.key, e.guid, None, None) for e in settle), *dropped),
         failures=tuple(
             FailureRow(

@@ -263,3 +263,15 @@ def test_comments_survive_add_import_and_remove(sources: Path, outlet: FixtureSe
         "russiamatters.org",
         "ianwelsh.net",
     ]
+
+
+def test_export_and_resume_speak_json_too(sources: Path, tmp_path: Path) -> None:
+    exported = sources_cli("export", "--json", "--sources", str(sources))
+    assert exported.exit_code == 0, exported.output
+    listed = json.loads(exported.stdout)
+    assert [s["name"] for s in listed] == [s.name for s in load_sources(sources).sources]
+    assert all(set(s) == {"name", "feed", "site", "tags"} for s in listed)
+    name = listed[0]["name"]
+    resumed = sources_cli("resume", name, "--json", "--sources", str(sources), "--db", str(tmp_path / "w.duckdb"))
+    assert resumed.exit_code == 0, resumed.output
+    assert json.loads(resumed.stdout) == {"source": name, "resumed": True}

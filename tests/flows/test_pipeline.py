@@ -163,3 +163,31 @@ def test_a_sites_robots_txt_is_fetched_once_a_day_whatever_the_sources_and_runs(
         db, "SELECT outcome, body LIKE '%Disallow: /private/%', fetched_at > now() - INTERVAL 1 HOUR FROM robots_txt"
     )
     assert kept == ("rules", True, True)
+
+
+def test_entries_pointing_at_one_url_fetch_it_once(tmp_path: Path) -> None:
+    """Ten entries of one feed (ten guids) lead to one page: one request, one document, ten settled entries."""
+    items = "".join(
+        f'<item><title>Repost {n}</title><link>{{BASE}}/one?utm_source=feed{n}</link><guid isPermaLink="false">'
+        f"urn:repost-{n}</guid></item>"
+        for n in range(10)
+    )
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'.encode()
+    server = FixtureServer(
+        {
+            "/feed": Route(body=body, headers={"Content-Type": "application/rss+xml"}, conditional=True),
+            **{f"/one?utm_source=feed{n}": page("First") for n in range(10)},
+        }
+    )
+    try:
+        db = tmp_path / "w.duckdb"
+        first = ingest_without_prefect(sources_file(tmp_path, server), str(db))
+        again = ingest_without_prefect(sources_file(tmp_path, server), str(db))
+    finally:
+        server.close()
+    assert first.documents_new == 1
+    assert again.documents_new == 0
+    pages = [s for s in server.seen if s.path.startswith("/one")]
+    assert len(pages) == 1, [s.path for s in pages]
+    (doc_id,) = rows(db, "SELECT doc_id FROM documents WHERE origin = 'feed'")[0]
+    assert rows(db, "SELECT count(*), count(DISTINCT doc_id), min(doc_id) FROM entries") == [(10, 1, doc_id)]
