@@ -31,11 +31,10 @@ from extractors.models import Feed, FeedEntry
 from extractors.politeness import PoliteFetcher
 from extractors.sitemaps import Found, read_sitemaps
 from extractors.sources import Source
-from flows.fetching import PageFetcher
 from flows.pipeline import EventSink, IngestSummary, NoEvents, Poller, PollFuture, Progress, no_progress, run_ingest
 from flows.runs import FinishedRun, RunInputs, _robots_cache, run_inputs
 from flows.settings import Settings
-from flows.store import Store, open_store
+from flows.store import Store
 from warehouse.records import RobotsRow
 
 Log = logging.Logger | logging.LoggerAdapter[Any]
@@ -183,16 +182,9 @@ def run_backfill(
         raise ConfigError(f"a backfill takes one source, not {len(inputs.sources)}")
     start = since_datetime(since)
     found = Discovery()
-    with open_store(inputs.db, wait=inputs.lock_wait, backoff=inputs.backoff, polling=inputs.polling) as store:
+    with inputs.open_store() as store:
         robots = _robots_cache(store, inputs.politeness.robots_ttl)
-        pages = PageFetcher(
-            inputs.policy_for,
-            inputs.politeness_for,
-            concurrency=inputs.page_concurrency,
-            processes=inputs.extraction_processes,
-            extraction_timeout=inputs.extraction_timeout,
-            robots=robots,
-        )
+        pages = inputs.page_fetcher(robots)
         source = inputs.sources[0]
         fetcher = PoliteFetcher(inputs.policy_for(source), inputs.politeness_for(source), robots=robots)
         with fetcher:

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -74,20 +75,28 @@ class RunInputs:
             return self.politeness
         return replace(self.politeness, min_delay=source.host_delay)
 
+    def page_fetcher(self, robots: RobotsCache) -> PageFetcher:
+        """The run's page fetcher, sharing ``robots`` (the run's robots.txt cache) among its sources."""
+        return PageFetcher(
+            self.policy_for,
+            self.politeness_for,
+            concurrency=self.page_concurrency,
+            processes=self.extraction_processes,
+            extraction_timeout=self.extraction_timeout,
+            robots=robots,
+        )
+
+    def open_store(self) -> AbstractContextManager[Store]:
+        """The warehouse opened as its one writer, with this run's backoff and polling policies."""
+        return open_store(self.db, wait=self.lock_wait, backoff=self.backoff, polling=self.polling)
+
     def run(
         self, *, run_id: str, force: bool, poll: Poller, events: EventSink, progress: Progress | None, log: Any
     ) -> FinishedRun:
         """Open the warehouse as its one writer and run the pipeline over these inputs."""
-        with open_store(self.db, wait=self.lock_wait, backoff=self.backoff, polling=self.polling) as store:
+        with self.open_store() as store:
             robots = _robots_cache(store, self.politeness.robots_ttl)
-            pages = PageFetcher(
-                self.policy_for,
-                self.politeness_for,
-                concurrency=self.page_concurrency,
-                processes=self.extraction_processes,
-                extraction_timeout=self.extraction_timeout,
-                robots=robots,
-            )
+            pages = self.page_fetcher(robots)
             summary = run_ingest(
                 store,
                 self.sources,
