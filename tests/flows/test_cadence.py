@@ -19,6 +19,7 @@ from flows.cadence import PublishingHistory, hints_from_json, hints_json, schedu
 from flows.cli import app
 from flows.runs import ingest_without_prefect
 from tests.fixture_server import FixtureServer, Route
+from tests.outlet import sources_file
 from tests.policies import cadence_policy
 from warehouse.state import PollSchedule
 
@@ -124,15 +125,6 @@ def rss(channel: str = "") -> bytes:
 def serve(body: bytes, **headers: str) -> FixtureServer:
     route = Route(body=body, headers={"Content-Type": "application/rss+xml", **headers}, conditional=True)
     return FixtureServer({"/feed": route})
-
-
-def sources_file(tmp_path: Path, server: FixtureServer) -> str:
-    path = tmp_path / "sources.toml"
-    path.write_text(
-        f'[settings]\nallow_hosts = ["127.0.0.1"]\n\n[[source]]\nname = "outlet"\nfeed = "{server.url("/feed")}"\n',
-        encoding="utf-8",
-    )
-    return str(path)
 
 
 def schedule(db: Path) -> tuple[Any, ...]:

@@ -11,16 +11,7 @@ import pytest
 
 from flows.runs import ingest_without_prefect
 from tests.fixture_server import FixtureServer, Route
-
-ARTICLE = (
-    "<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
-    + "".join(
-        f"<p>{{title}}, paragraph {n}: the delegations met again on Tuesday to discuss the ceasefire terms, "
-        "the prisoner exchange and the reopening of embassies, according to both sides.</p>"
-        for n in range(8)
-    )
-    + "</article></body></html>"
-)
+from tests.outlet import ARTICLE, rows, sources_file
 
 
 def feed(*items: tuple[str, str | None]) -> bytes:
@@ -44,20 +35,6 @@ def _no_link(title: str) -> str:
 
 def page(title: str) -> Route:
     return Route(body=ARTICLE.format(title=title).encode())
-
-
-def rows(db: Path, query: str) -> list[tuple[Any, ...]]:
-    with duckdb.connect(str(db), read_only=True) as conn:
-        return conn.execute(query).fetchall()
-
-
-def sources_file(tmp_path: Path, server: FixtureServer) -> str:
-    path = tmp_path / "sources.toml"
-    path.write_text(
-        f'[settings]\nallow_hosts = ["127.0.0.1"]\n\n[[source]]\nname = "outlet"\nfeed = "{server.url("/feed")}"\n',
-        encoding="utf-8",
-    )
-    return str(path)
 
 
 def test_an_entry_whose_page_failed_for_now_is_fetched_by_the_next_run(tmp_path: Path) -> None:

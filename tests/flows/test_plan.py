@@ -6,22 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.runs import ingest_without_prefect
 from tests.fixture_server import FixtureServer, Route
-
-ARTICLE = (
-    "<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
-    + "".join(
-        f"<p>{{title}}, paragraph {n}: the delegations met again on Tuesday to discuss the ceasefire terms, "
-        "the prisoner exchange and the reopening of embassies, according to both sides.</p>"
-        for n in range(8)
-    )
-    + "</article></body></html>"
-)
+from tests.outlet import ARTICLE, rows
 
 # A general-interest outlet: two pieces on the story, three that are not.
 ITEMS = [
@@ -55,11 +45,6 @@ def write(tmp_path: Path, server: FixtureServer, *, settings: str = "", source: 
         encoding="utf-8",
     )
     return str(path)
-
-
-def rows(db: Path, query: str) -> list[tuple[Any, ...]]:
-    with duckdb.connect(str(db), read_only=True) as conn:
-        return conn.execute(query).fetchall()
 
 
 def pages_requested(server: FixtureServer) -> set[str]:

@@ -10,7 +10,8 @@ from typing import Any
 from flows.runs import ingest_without_prefect, run_inputs
 from flows.settings import Settings
 from tests.fixture_server import Route
-from tests.flows.test_plan import ITEMS, outlet, rows, write
+from tests.flows.test_plan import ITEMS, outlet, write
+from tests.outlet import rows
 
 
 def test_a_sources_user_agent_and_headers_go_with_its_feed_and_page_requests_only(tmp_path: Path) -> None:
