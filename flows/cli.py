@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ from warehouse.errors import QueryError, WarehouseError
 from warehouse.query import QueryResult, named, stream_query
 
 STOPPED_AT_CAP = 3  # exit code of a query whose output stopped at a row or byte cap
+READER_GONE = 141  # 128 + SIGPIPE: the reader of stdout closed it (`tealeaves query ... | head`), as a shell reports
 
 if TYPE_CHECKING:
     from flows.pipeline import IngestSummary, Progress
@@ -171,7 +173,8 @@ def query(
     Output stops at TEALEAVES_QUERY_MAX_ROWS rows (--limit lowers it) or
     TEALEAVES_QUERY_MAX_BYTES bytes: what was printed is complete and valid,
     stderr names the cap. Exit codes: 0 the whole result, 3 stopped at a cap,
-    2 bad SQL, refused, or over the time or memory limit, 1 no warehouse access.
+    2 bad SQL, refused, or over the time or memory limit, 1 no warehouse access,
+    141 the reader of the output closed it (| head).
 
     Example: tealeaves query "SELECT source, count(*) FROM documents GROUP BY ALL" --format csv
     """
@@ -182,6 +185,8 @@ def query(
             db or settings.db, sql_text, timeout=settings.query_timeout, memory_limit=settings.query_memory
         ) as stream:
             written = write_rows(stream.columns, stream, chosen, _query_caps(settings, limit), sys.stdout)
+    except BrokenPipeError as exc:
+        raise _reader_gone() from exc
     except QueryError as exc:
         raise fail(str(exc), 2) from exc
     except WarehouseError as exc:
@@ -189,6 +194,15 @@ def query(
     if written.stopped:
         warn(written.stopped)
         raise typer.Exit(STOPPED_AT_CAP)
+
+
+def _reader_gone() -> typer.Exit:
+    """The query stops reading rows when stdout's reader has gone; nothing more is written to the closed pipe."""
+    # Python would try to flush stdout again at exit and report a second broken pipe on stderr.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return typer.Exit(READER_GONE)
 
 
 def _query_format(form: Format | None, as_json: bool) -> Format:

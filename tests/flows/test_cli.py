@@ -240,3 +240,18 @@ def test_query_json_and_another_format_disagree(warehouse: Path) -> None:
     result = _query(warehouse, "SELECT 1", "--json", "--format", "csv")
     assert result.exit_code == 2
     assert "--json and --format csv disagree" in result.stderr
+
+
+def test_query_into_a_pipe_closed_early_stops_quietly_with_the_shell_code(warehouse: Path) -> None:
+    """`tealeaves query ... | head -1`: the query stops, stderr stays empty, and the exit is 141 as for SIGPIPE."""
+    launch = "import sys; from flows.cli import main; sys.argv = ['tealeaves', *sys.argv[1:]]; main()"
+    command = [sys.executable, "-c", launch, "query", "SELECT i FROM range(5000000) t(i)", "--format", "csv"]
+    env = {**os.environ, "TEALEAVES_DB": str(warehouse), "TEALEAVES_QUERY_MAX_ROWS": "100000000"}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        assert proc.stdout.readline() == b"i\r\n"  # CSV lines end in CRLF (RFC 4180)
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+        assert proc.wait(timeout=60) == 141
+    assert stderr == b""
