@@ -6,6 +6,7 @@ a person must fix before anything runs.
     │                             file and line)
     ├── TransientError            worth retrying later: the next poll may succeed
     │   ├── FetchTimeout          connect/read timeout or the overall deadline passed
+    │   │   └── SourceOutOfTime   a source's polls and retries used up its time budget for the run
     │   ├── ConnectionFailed      refused, reset, DNS failure, truncated body
     │   └── ServerBusy            429 or 5xx (carries Retry-After when the server sent one)
     └── PermanentError            retrying will not help until someone changes something
@@ -55,6 +56,12 @@ class FetchTimeout(TransientError):
     """Raised when a connect/read timeout or the overall per-request deadline passes."""
 
     kind = "timeout"
+
+
+class SourceOutOfTime(FetchTimeout):
+    """Raised when a source's feed gave no complete answer within its time budget for one run."""
+
+    kind = "source_budget"
 
 
 class ConnectionFailed(TransientError):

@@ -7,6 +7,7 @@ completion event that triggers the analysis and the artifacts the UI shows.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -15,43 +16,46 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from extractors import errors as x
-from extractors.fetch import Fetcher, FetchPolicy
-from extractors.harvest import FeedPoll, poll_feed
+from extractors.fetch import FetchPolicy
+from extractors.harvest import FeedPoll
 from extractors.sources import Source
 from flows import reporting
 from flows.pipeline import IngestSummary, Poller, PollFuture, Progress
+from flows.poll_budget import poll_within_budget, retry_worth_it
 from flows.runs import run_inputs
 from flows.settings import Settings
 
 
 def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry only transient failures, and only when the server did not ask us to wait longer."""
+    """Retry as the plain poller does (flows/poll_budget.py): transient failures, a timeout once, within budget."""
     try:
         state.result()
-    except x.ServerBusy as exc:
-        # The server said when to come back: the source's schedule waits for that, not a quick retry.
-        return exc.retry_after is None
-    except x.TransientError:
-        return True
-    except Exception:
-        return False
+    except Exception as exc:
+        return retry_worth_it(exc, task_run.run_count)
     return False
 
 
-@task(name="poll-feed", cache_policy=NO_CACHE, retry_condition_fn=_retry_transient)
-def poll_feed_task(source: Source, policy: FetchPolicy, etag: str | None, last_modified: str | None) -> FeedPoll:
-    """Conditional GET of one feed, parsed unless 304."""
-    with Fetcher(policy) as fetcher:
-        return poll_feed(fetcher, source.feed, etag=etag, last_modified=last_modified)
+@task(
+    name="poll-feed",
+    task_run_name="poll {source.name}",
+    cache_policy=NO_CACHE,
+    retry_condition_fn=_retry_transient,
+)
+def poll_feed_task(
+    source: Source, policy: FetchPolicy, etag: str | None, last_modified: str | None, ends_at: float, budget: float
+) -> FeedPoll:
+    """Conditional GET of one feed, parsed unless 304, within what is left of the source's time budget."""
+    return poll_within_budget(source, policy, etag, last_modified, ends_at=ends_at, budget=budget)
 
 
 def prefect_poller(settings: Settings, policy_for: Callable[[Source], FetchPolicy]) -> Poller:
     """Polls as ``poll-feed`` task runs, retried after transient errors."""
     polling = poll_feed_task.with_options(retries=settings.task_retries, retry_delay_seconds=settings.retry_delay)
+    budget = settings.source_budget
 
     def poll(source: Source, etag: str | None, last_modified: str | None) -> PollFuture:
-        future: PollFuture = polling.submit(source, policy_for(source), etag, last_modified)
+        ends_at = time.time() + budget
+        future: PollFuture = polling.submit(source, policy_for(source), etag, last_modified, ends_at, budget)
         return future
 
     return poll

@@ -8,6 +8,7 @@ whether events are sent.
 from __future__ import annotations
 
 import logging
+import math
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -19,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from extractors import errors
-from extractors.fetch import Fetcher, FetchPolicy
-from extractors.harvest import FeedPoll, poll_feed
+from extractors.fetch import FetchPolicy
+from extractors.harvest import FeedPoll
 from extractors.politeness import PolitenessPolicy
 from extractors.robots import RobotsCache, RobotsFile
 from extractors.seeds import SeedText, read_seed_corpus
@@ -38,6 +39,7 @@ from flows.pipeline import (
     no_progress,
     run_ingest,
 )
+from flows.poll_budget import poll_within_budget, retry_worth_it
 from flows.settings import Settings
 from flows.store import Store, open_store
 from warehouse.records import RobotsRow
@@ -155,23 +157,30 @@ def run_inputs(
 
 
 def plain_poller(
-    policy_for: Callable[[Source], FetchPolicy], pool: Executor, *, retries: int = 0, retry_delay: float = 0.0
+    policy_for: Callable[[Source], FetchPolicy],
+    pool: Executor,
+    *,
+    retries: int = 0,
+    retry_delay: float = 0.0,
+    budget: float = math.inf,
 ) -> Poller:
-    """Polls as plain calls on ``pool``, each retried ``retries`` times after a transient error as the
-    flow's ``poll-feed`` task is (not when a busy server said when to come back: the schedule waits)."""
+    """Polls as plain calls on ``pool``, retried as the flow's ``poll-feed`` task is (flows/poll_budget.py):
+    up to ``retries`` times after a transient error, a timeout once, all within ``budget`` seconds."""
 
     def poll(source: Source, etag: str | None, last_modified: str | None) -> PollFuture:
         def one() -> FeedPoll:
-            for attempt in range(retries + 1):
+            ends_at = time.time() + budget
+            attempts = 0
+            while True:
+                attempts += 1
                 try:
-                    with Fetcher(policy_for(source)) as fetcher:
-                        return poll_feed(fetcher, source.feed, etag=etag, last_modified=last_modified)
+                    return poll_within_budget(
+                        source, policy_for(source), etag, last_modified, ends_at=ends_at, budget=budget
+                    )
                 except errors.TransientError as exc:
-                    waits = isinstance(exc, errors.ServerBusy) and exc.retry_after is not None
-                    if waits or attempt == retries:
+                    if attempts > retries or not retry_worth_it(exc, attempts):
                         raise
-                time.sleep(retry_delay)
-            raise AssertionError("unreachable: the last attempt returns or raises")
+                time.sleep(min(retry_delay, max(0.0, ends_at - time.time())))
 
         future: Future[FeedPoll] = pool.submit(one)
         return future
@@ -195,7 +204,13 @@ def ingest_without_prefect(
         finished = inputs.run(
             run_id=str(uuid.uuid4()),
             force=force,
-            poll=plain_poller(inputs.policy_for, pool, retries=settings.task_retries, retry_delay=settings.retry_delay),
+            poll=plain_poller(
+                inputs.policy_for,
+                pool,
+                retries=settings.task_retries,
+                retry_delay=settings.retry_delay,
+                budget=settings.source_budget,
+            ),
             events=NoEvents(),
             progress=progress,
             log=logging.getLogger("tealeaves.ingest"),

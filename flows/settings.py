@@ -149,9 +149,16 @@ class Settings(BaseSettings):
         default=400,
     )
     task_retries: int = _whole(
-        "Retries of a feed poll after a transient error (timeout, 5xx).", low=0, high=20, default=2
+        "Retries of a feed poll after a transient error (5xx; a timeout once at most).", low=0, high=20, default=2
     )
     retry_delay: float = _seconds(5.0, "Seconds between those retries.", ge=0, le=HOUR)
+    source_budget: float = _seconds(
+        90.0,
+        "Seconds one source's feed poll may take in a run, retries and their waits included; past it the source "
+        "is recorded as a `source_budget` failure and backs off. A timeout is retried at most once per run.",
+        gt=0,
+        le=DAY,
+    )
     backoff_base: float = _seconds(
         900.0,
         "Seconds a source waits after its first failure; doubles with each failure in a row.",
