@@ -38,6 +38,8 @@ class FetchPolicy:
     connect_timeout: float
     read_timeout: float
     deadline: float  # seconds for one request, redirects and body included
+    min_rate: int  # bytes a second a body still arriving must keep up (0: no floor) ...
+    min_rate_window: float  # ... measured over this many seconds at a time
     max_bytes: int  # decoded body cap
     max_redirects: int
     allow_hosts: frozenset[str]  # hosts (as written in the URL) exempt from the address guard
@@ -365,6 +367,34 @@ class _Attempt:
         )
 
 
+class _Pace:
+    """The low-speed limit of a body: fewer than ``rate`` bytes a second over a whole ``window`` gives up
+    (curl's --speed-limit and --speed-time); a server that sends nothing at all meets the read timeout."""
+
+    def __init__(self, rate: int, window: float) -> None:
+        self.rate = rate
+        self.window = window
+        self.since = time.monotonic()
+        self.bytes = 0
+
+    def check(self, size: int, attempt: _Attempt) -> None:
+        if not self.rate:
+            return
+        self.bytes += size
+        now = time.monotonic()
+        if now - self.since < self.window:
+            return
+        speed = self.bytes / (now - self.since)
+        if speed < self.rate:
+            raise errors.FetchTimeout(
+                f"{attempt.url}: the body arrived at {speed:,.0f} bytes a second over {now - self.since:.0f} s, "
+                f"below the floor of {self.rate:,} (TEALEAVES_MIN_RATE); {attempt.size:,} bytes so far. The server "
+                "is stalling or the link is very slow",
+                url=attempt.url,
+            )
+        self.since, self.bytes = now, 0
+
+
 def _timed_out(attempt: _Attempt, exc: BaseException) -> str:
     # httpx reports the deadline's cut-off as an ordinary read/connect timeout; say which one it was.
     if time.monotonic() >= attempt.deadline - 0.05:
@@ -586,9 +616,11 @@ class Fetcher:
             chunks: list[bytes] = []
             if status not in REDIRECT_STATUSES and status != 304:
                 decoder = _Decoder(resp_headers.get("content-encoding", ""), max_bytes, url)
+                pace = _Pace(self.policy.min_rate, self.policy.min_rate_window)
                 for raw in response.iter_raw():
                     attempt.size += len(raw)
                     chunks.extend(decoder.feed(raw))
+                    pace.check(len(raw), attempt)
                     if time.monotonic() > deadline:
                         raise errors.FetchTimeout(
                             f"{url}: body still arriving after the {self.policy.deadline:g} s deadline "

@@ -109,6 +109,16 @@ class Settings(BaseSettings):
     connect_timeout: float = _seconds(10.0, "Seconds to establish a connection.", gt=0, le=DAY)
     read_timeout: float = _seconds(20.0, "Seconds to wait for the next bytes of an answer.", gt=0, le=DAY)
     deadline: float = _seconds(60.0, "Overall seconds for one request, redirects and body included.", gt=0, le=DAY)
+    min_rate: int = _whole(
+        "Bytes a second below which a body that is still arriving is given up: measured over "
+        "TEALEAVES_MIN_RATE_WINDOW seconds at a time, so a server that trickles is let go long before the "
+        "deadline (0: never).",
+        low=0,
+        high=GIB,
+        noun="a whole number of bytes a second",
+        default=1024,
+    )
+    min_rate_window: float = _seconds(10.0, "Seconds over which TEALEAVES_MIN_RATE is measured.", gt=0, le=HOUR)
     max_bytes: int = _whole(
         "Cap on a decoded response body, in bytes.", low=KIB, high=GIB, noun="a whole number of bytes", default=15 * MIB
     )
@@ -274,6 +284,8 @@ class Settings(BaseSettings):
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             deadline=self.deadline,
+            min_rate=self.min_rate,
+            min_rate_window=self.min_rate_window,
             max_bytes=self.max_bytes,
             max_redirects=self.max_redirects,
             allow_hosts=allow_hosts,

@@ -149,6 +149,38 @@ def test_only_the_overall_deadline_stops_a_slow_server(raw: list[RawServer], han
     assert len(info.value.hops) == 1
 
 
+def _slow_body(conn: socket.socket, stopping: threading.Event) -> None:
+    read_request(conn)
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+    trickle(conn, stopping, b"x" * 100000, every=0.01)  # about 100 bytes a second: it would take 17 minutes
+
+
+def test_a_body_below_the_low_speed_floor_is_given_up_long_before_the_deadline(raw: list[RawServer]) -> None:
+    server = serve(raw, _slow_body)
+    started = time.monotonic()
+    with (
+        fetcher(deadline=60.0, min_rate=1024, min_rate_window=1.0) as f,
+        pytest.raises(errors.FetchTimeout, match=r"bytes a second over 1 s, below the floor of 1,024") as info,
+    ):
+        f.get(server.url("/feed"))
+    assert time.monotonic() - started < 5.0
+    assert "TEALEAVES_MIN_RATE" in str(info.value)
+    assert info.value.hops[0].bytes > 0
+
+
+def test_a_body_that_keeps_up_with_the_floor_is_read_whole(raw: list[RawServer]) -> None:
+    def steady(conn: socket.socket, stopping: threading.Event) -> None:
+        read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6000\r\n\r\n")
+        for _ in range(6):  # 2,000 bytes a second for 3 s, over a floor of 1,024 measured every second
+            conn.sendall(b"x" * 1000)
+            time.sleep(0.5)
+
+    server = serve(raw, steady)
+    with fetcher(deadline=60.0, min_rate=1024, min_rate_window=1.0) as f:
+        assert f.get(server.url("/feed")).body == b"x" * 6000
+
+
 # --- sizes --------------------------------------------------------------------------------------------
 
 _MEASURE = """
