@@ -581,7 +581,7 @@ def print_table(r: dict[str, Any]) -> None:
     slow = r["slow_feed"]
     print(
         f"one trickling feed added: {_num(slow['wall_s'], '.1f')} s = {_num(slow['over_without'], '.2f')}x the first "
-        f"ingest without it ({slow['trickling_requests']} requests to it; TEALEAVES_SOURCE_BUDGET bounds its wait)"
+        f"ingest without it ({slow['trickling_requests']} requests to it, each given up at TEALEAVES_MIN_RATE)"
     )
     for s in r["scale"].values():
         if s["stopped"]:
