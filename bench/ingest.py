@@ -49,6 +49,7 @@ for _path in (REPO, BENCH):  # the packages, and the sibling modules of this scr
         sys.path.insert(0, str(_path))
 
 from harness import Limits, PrefectServer, Run, WorldProcess, run_process  # noqa: E402
+from stage_cpu import StageSampler  # noqa: E402
 from trickle import TrickleServer  # noqa: E402
 
 VARIANTS = ("tealeaves", "bypassed", "floor", "floor_processes", "peer")
@@ -123,10 +124,12 @@ def _child(variant: str, options: dict[str, Any], result_path: Path) -> None:
         from flows.ingest import ingest
 
         # Every run polls every source, as a scheduled run does once they are due.
+        sampler = StageSampler().start()
         started = time.perf_counter()
         summary = ingest(sources_path=options["sources"], db=options["db"], force=True).as_dict()
         wall = time.perf_counter() - started
         result = {"wall_s": wall, "documents_new": summary["documents_new"], "failed": len(summary["sources_failed"])}
+        result["stage_cpu_s"] = sampler.stop()
     elif variant == "bypassed":
         _import_pipeline()  # as the flow's modules are imported before its clock starts
         started = time.perf_counter()
@@ -177,9 +180,29 @@ def _calibrate(options: dict[str, Any]) -> dict[str, Any]:
     sizes = sorted(len(body) for body, _ in pages)
     return {
         "ms_per_page": {name: 1000 * statistics.median(t) for name, t in times.items()},
+        "comments_ms_per_page": 1000 * _comment_cpu(pages, options["repeat"]),
         "page_kb_median": sizes[len(sizes) // 2] / 1024,
         "pages": len(pages),
     }
+
+
+def _comment_cpu(pages: list[tuple[bytes, str]], repeat: int) -> float:
+    """Single-thread CPU seconds per page of reading the comment section (the page parsed beforehand)."""
+    from extractors.article import parse_page
+    from extractors.comments import read_comment_section
+
+    trees = [parse_page(body) for body, _ in pages]
+    runs = []
+    for _ in range(repeat):
+        used = 0.0
+        for tree in [parse_page(body) for body, _ in pages]:  # a fresh tree: reading comments changes none
+            if tree is None:
+                continue
+            started = time.process_time()
+            read_comment_section(tree)
+            used += time.process_time() - started
+        runs.append(used / len(trees))
+    return statistics.median(runs)
 
 
 # -- the parent: rounds of scenarios ------------------------------------------------------------------------
@@ -229,8 +252,10 @@ class Bench:
     def measured(self, world: WorldProcess, name: str, variant: str, **options: Any) -> Run:
         world.reset_stats()
         prefect_cpu = self.prefect.cpu_seconds()
+        world_cpu = world.stats().get("cpu_s", 0.0)
         run = self.child(variant, **options)
         run.requests = world.stats()
+        run.figures["world_cpu_s"] = run.requests.get("cpu_s", 0.0) - world_cpu
         after = self.prefect.cpu_seconds()
         if prefect_cpu is not None and after is not None and variant == "tealeaves":
             run.figures["prefect_server_cpu_s"] = after - prefect_cpu
@@ -464,6 +489,8 @@ def summarise(
             [r.figures.get("beside_bytes", 0) / max(1, r.figures["feed_documents"]) for r in teal]
         ),
         "slow_feed": _slow_feed(bench, med("first/tealeaves")),
+        "stage_cpu_s_first": _stage_cpu(teal, calibration),
+        "world_server_cpu_s_first": _median([r.figures.get("world_cpu_s", 0.0) for r in teal]),
         "prefect_server_cpu_s_first": _median([r.figures.get("prefect_server_cpu_s", 0.0) for r in teal]),
         "world_server_cpu_s_total": world_cpu,
         "bench_seconds": timings,
@@ -493,6 +520,18 @@ def summarise(
     if any(s["stopped"] for s in result["scale"].values()):
         result["targets"]["peak_rss_mb_at_scale"]["met"] = False
     return result
+
+
+def _stage_cpu(runs: list[Run], calibration: dict[str, Any]) -> dict[str, float]:
+    """Median CPU seconds per stage over the first ingests; the workers' share split into article and
+    comments by the calibration's single-thread figures."""
+    stages = sorted({stage for r in runs for stage in r.figures.get("stage_cpu_s", {})})
+    figures = {stage: _median([r.figures.get("stage_cpu_s", {}).get(stage, 0.0) for r in runs]) for stage in stages}
+    workers = figures.pop("extract (workers)", 0.0)
+    share = calibration["comments_ms_per_page"] / calibration["ms_per_page"]["tealeaves"]
+    figures["extract: article (workers)"] = workers * (1 - share)
+    figures["extract: comments (workers)"] = workers * share
+    return figures
 
 
 def _slow_feed(bench: Bench, without_s: float) -> dict[str, Any]:
@@ -561,6 +600,16 @@ def print_table(r: dict[str, Any]) -> None:
         f"Prefect's share: tealeaves / bypassed = {_num(ratios['tealeaves_over_bypassed'], '.2f')}; the Prefect "
         f"server used {_num(r['prefect_server_cpu_s_first'], '.1f')} s CPU during a first ingest"
     )
+    stages = dict(r["stage_cpu_s_first"])
+    stages["Prefect server"] = r["prefect_server_cpu_s_first"]
+    stages["world server (serving the pages)"] = r["world_server_cpu_s_total"] / max(
+        1, len(r["first"]["tealeaves"]["walls"]) * 4
+    )
+    total = sum(stages.values()) or 1.0
+    print("CPU of a first ingest by stage (sampled; median of the Prefect-flow runs):")
+    for stage, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
+        per_page = 1000 * seconds / r["world"]["pages"]
+        print(f"  {stage:<36} {seconds:7.1f} s  {100 * seconds / total:5.1f} %  {per_page:6.2f} ms/page")
     n, g = r["rerun_nothing_new"], r["rerun_after_growth"]
     print(
         f"re-run, nothing new: {_num(n['requests'], '.0f')} requests ({_num(n['feed_304'], '.0f')} x 304, "
