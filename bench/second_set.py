@@ -19,28 +19,10 @@ import lxml.html
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "readability" / "test" / "test-pages"
 _WORD = re.compile(r"\w+", re.UNICODE)
-_BLOCKS = [
-    "p",
-    "div",
-    "li",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "pre",
-    "td",
-    "th",
-    "tr",
-    "br",
-    "figcaption",
-    "dd",
-    "dt",
-    "section",
-    "article",
-]
+_BLOCKS = (
+    *("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"),
+    *("td", "th", "tr", "br", "figcaption", "dd", "dt", "section", "article"),
+)
 
 
 @dataclass(frozen=True)
