@@ -52,7 +52,7 @@ TARGET_SECOND_F1 = 0.97
 RECORD_FILE = REPO / "tests" / "extractors" / "extraction_f1.json"
 GATE_EVERY = 10  # the gate sample: every 10th page of the sorted keys
 TARGET_F1 = 0.935
-TARGET_RATIO = 1.0
+TARGET_RATIO = 1.25  # the performance issue: ahead of trafilatura while also reading comments
 _WS = re.compile(r"\s+")
 
 
